@@ -1,0 +1,48 @@
+# The project's public interface. Two commands from a clean clone: `make site` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help site data check test bench clean lock browser
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
+
+$(INSTALLED): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+site: data ## run the pipeline and render the site into site/
+	$(PY) -m explainer site
+
+data: $(INSTALLED) ## re-execute the notebooks that are out of date, in order, then update data/
+	$(PY) -m explainer data
+	$(PY) -m explainer readme
+
+check: $(INSTALLED) ## verify every claim against the seed and every table against the ledger (no notebook runs)
+	$(PY) -m explainer check
+
+test: $(INSTALLED) browser ## run every test: ledger, tables, notebooks (nbval strict), site, browser, lint
+	$(PY) -m pytest
+
+bench: $(INSTALLED) browser ## measure build and page performance against the budgets; writes BENCHMARKS.md
+	$(PY) -m explainer bench
+
+browser: ## install Debian's Chromium for the browser tests if it is missing (needs root)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "error: the browser tests need Chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
+
+lock: ## regenerate requirements.txt from a fresh environment with the newest allowed versions
+	rm -rf .build/lock-venv && $(PYTHON) -m venv .build/lock-venv
+	.build/lock-venv/bin/pip install --quiet -e '.[dev]'
+	{ sed -n '1,2p' requirements.txt; .build/lock-venv/bin/pip freeze --exclude-editable; } > requirements.txt.new
+	mv requirements.txt.new requirements.txt && rm -rf .build/lock-venv
+
+clean: ## remove the environment and every build output (data/ and the notebooks are kept: they are committed)
+	rm -rf $(VENV) .build site _site .quarto *.egg-info .pytest_cache .ruff_cache

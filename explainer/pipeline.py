@@ -1,0 +1,222 @@
+"""``make data``: execute the numbered notebooks in order, safely and only when needed.
+
+* Each notebook declares what it reads and writes in its metadata (``explainer.reads`` and
+  ``explainer.writes``, paths from the project root); the order and what may run side by side
+  follow from those lists.
+* A notebook is executed only when its content hash changed: its cells, the files it reads and
+  the shared package code (as Quarto's ``freeze: auto`` does). The hash is stored in the
+  notebook's metadata, so a fresh clone knows what is up to date.
+* Everything runs in a staging folder. ``data/`` and the notebooks are replaced only after
+  every notebook succeeded and the tables passed the data package and the ledger checks, so a
+  failed run leaves them exactly as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .errors import InputError
+from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, relative
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUILD_DIR = PROJECT_ROOT / ".build"
+
+
+@dataclass(frozen=True)
+class Notebook:
+    path: Path
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def discover(folder: Path = NOTEBOOKS_DIR) -> list[Notebook]:
+    """The numbered notebooks, in order, with the inputs and outputs they declare."""
+    notebooks = []
+    for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
+        try:
+            metadata = nbformat.read(path, as_version=4).metadata.get("explainer", {})
+        except Exception as error:  # nbformat raises several types for a damaged file
+            raise InputError(relative(path), f"not a readable notebook: {error}") from None
+        if "reads" not in metadata or "writes" not in metadata:
+            raise InputError(relative(path), "metadata.explainer must list `reads` and `writes`")
+        notebooks.append(Notebook(path, tuple(metadata["reads"]), tuple(metadata["writes"])))
+    return notebooks
+
+
+def levels(notebooks: list[Notebook]) -> list[list[Notebook]]:
+    """Group notebooks so that each group only reads what earlier groups wrote."""
+    producer = {output: nb for nb in notebooks for output in nb.writes}
+    depth: dict[str, int] = {}
+    for nb in notebooks:  # numbered order is a valid order: a notebook reads only earlier outputs
+        upstream = [producer[r] for r in nb.reads if r in producer]
+        for up in upstream:
+            if up.name not in depth:
+                raise InputError(relative(nb.path), f"reads {up.writes[0]!r}, written by the later {up.name}")
+        depth[nb.name] = 1 + max((depth[u.name] for u in upstream), default=-1)
+    grouped: list[list[Notebook]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for nb in notebooks:
+        grouped[depth[nb.name]].append(nb)
+    return grouped
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+
+
+def _package_sources() -> list[Path]:
+    # The site renderer lives in a subpackage and does not affect what notebooks compute.
+    return sorted(PACKAGE_DIR.glob("*.py"))
+
+
+def input_hash(nb: Notebook, node: nbformat.NotebookNode, resolve) -> str:
+    """A digest of everything that determines the notebook's outputs."""
+    digest = hashlib.sha256()
+    for cell in node.cells:
+        digest.update(cell.cell_type.encode() + b"\0" + cell.source.encode() + b"\0")
+    for name in nb.reads:
+        digest.update(name.encode() + _file_digest(resolve(name)).encode())
+    for source in _package_sources():
+        digest.update(source.name.encode() + _file_digest(source).encode())
+    return digest.hexdigest()
+
+
+def _is_fresh(nb: Notebook, node: nbformat.NotebookNode, resolve) -> bool:
+    recorded = node.metadata.get("explainer", {})
+    if recorded.get("input_hash") != input_hash(nb, node, resolve):
+        return False
+    outputs = recorded.get("output_hashes", {})
+    return all(outputs.get(name) == _file_digest(resolve(name)) for name in nb.writes)
+
+
+def _cell_failure(nb: Notebook, node: nbformat.NotebookNode, error: Exception) -> InputError:
+    """One line naming the notebook, the cell and the error the cell raised."""
+    for index, cell in enumerate(node.cells, 1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                label = next(
+                    (
+                        line.split(":", 1)[1].strip()
+                        for line in cell.source.splitlines()
+                        if line.startswith("#| label:")
+                    ),
+                    None,
+                )
+                where = f"cell {index}" + (f" ({label})" if label else "")
+                return InputError(relative(nb.path), f"{where} raised {output['ename']}: {output['evalue']}")
+    return InputError(relative(nb.path), f"execution failed: {type(error).__name__}: {error}")
+
+
+def execute(nb: Notebook, node: nbformat.NotebookNode, timeout: int = 600) -> nbformat.NotebookNode:
+    """Run every cell in a fresh kernel, from the notebooks folder, without timing metadata."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        node,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+    )
+    try:
+        client.execute()
+    except Exception as error:  # CellExecutionError, DeadKernelError, timeouts...
+        raise _cell_failure(nb, node, error) from None
+    return node
+
+
+def log(message: str) -> None:
+    print(f"[data] {message}", file=sys.stderr, flush=True)
+
+
+def run(force: bool = False, jobs: int = 2) -> dict[str, list[str]]:
+    """Bring ``data/`` and the notebooks up to date; return what ran and what was skipped."""
+    from .claims import load_ledger
+    from .tables import validate_datapackage
+    from .verify import verify_data
+
+    notebooks = discover()
+    BUILD_DIR.mkdir(exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix="data-", dir=BUILD_DIR))
+    try:
+        stage_data = stage / "data"
+        shutil.copytree(PROJECT_ROOT / "data", stage_data, dirs_exist_ok=True)
+
+        def resolve(name: str) -> Path:
+            return stage / name if name.startswith("data/") else PROJECT_ROOT / name
+
+        os.environ["EXPLAINER_DATA_DIR"] = str(stage_data)  # kernels inherit it
+        ran, skipped, executed = [], [], {}
+        position = {nb.name: n for n, nb in enumerate(notebooks, 1)}
+
+        def bring_up_to_date(nb: Notebook) -> None:
+            node = nbformat.read(nb.path, as_version=4)
+            counter = f"notebook {position[nb.name]} of {len(notebooks)}: {nb.name}"
+            if not force and _is_fresh(nb, node, resolve):
+                skipped.append(nb.name)
+                log(f"{counter} … up to date, skipped")
+                return
+            log(f"{counter} … running")
+            started = time.perf_counter()
+            digest = input_hash(nb, node, resolve)
+            execute(nb, node)
+            missing = [name for name in nb.writes if not resolve(name).exists()]
+            if missing:
+                raise InputError(relative(nb.path), f"declares it writes {missing[0]!r} but did not")
+            node.metadata["explainer"] = {
+                "reads": list(nb.reads),
+                "writes": list(nb.writes),
+                "input_hash": digest,
+                "output_hashes": {name: _file_digest(resolve(name)) for name in nb.writes},
+            }
+            executed[nb.name] = node
+            ran.append(nb.name)
+            log(f"{counter} … ran in {time.perf_counter() - started:.1f} s")
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for level in levels(notebooks):
+                list(pool.map(bring_up_to_date, level))  # re-raises the first failure
+
+        if ran:
+            validate_datapackage(stage_data)
+            verify_data(load_ledger(), stage_data)
+        changed = _publish(stage_data, executed, notebooks)
+        log(
+            f"done: ran {len(ran)}, skipped {len(skipped)} up to date; "
+            f"{len(changed)} files in data/ changed" + (f" ({', '.join(changed)})" if changed else "")
+        )
+        return {"ran": ran, "skipped": skipped, "changed": changed}
+    finally:
+        os.environ.pop("EXPLAINER_DATA_DIR", None)
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _publish(stage_data: Path, executed: dict, notebooks: list[Notebook]) -> list[str]:
+    """Move what changed from the stage into place, each file by an atomic rename."""
+    changed = []
+    for staged in sorted(p for p in stage_data.rglob("*") if p.is_file()):
+        target = PROJECT_ROOT / "data" / staged.relative_to(stage_data)
+        if target.exists() and target.read_bytes() == staged.read_bytes():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)
+        changed.append(str(target.relative_to(PROJECT_ROOT / "data")))
+    for nb in notebooks:
+        if nb.name in executed:
+            staged = stage_data.parent / nb.name
+            nbformat.write(executed[nb.name], staged)
+            os.replace(staged, nb.path)
+    return changed

@@ -1,0 +1,37 @@
+"""Shared test set-up.
+
+Notebooks executed by nbval write their tables to ``EXPLAINER_DATA_DIR``; we point it at a
+temporary copy of ``data/`` before any kernel starts, so running the tests never writes to the
+project's own ``data/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from explainer.paths import PROJECT_ROOT
+
+_SCRATCH = Path(tempfile.mkdtemp(prefix="explainer-tests-"))
+
+
+def pytest_configure(config):
+    scratch_data = _SCRATCH / "data"
+    shutil.copytree(PROJECT_ROOT / "data", scratch_data)
+    os.environ["EXPLAINER_DATA_DIR"] = str(scratch_data)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_SCRATCH, ignore_errors=True)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the project's inputs (seeds, data, notebooks, config) to break on purpose."""
+    for name in ("seeds", "data", "notebooks"):
+        shutil.copytree(PROJECT_ROOT / name, tmp_path / name)
+    return tmp_path

@@ -1,0 +1,27 @@
+"""The project's own hygiene: lint, a README that tells the truth, reproducible tables."""
+
+import subprocess
+import sys
+
+from explainer.paths import PROJECT_ROOT
+from explainer.readme import README, render
+
+
+def test_readme_generated_parts_are_current():
+    current = README.read_text(encoding="utf-8")
+    assert render(current) == current, "README.md is stale: run `make data` (or `python -m explainer readme`)"
+
+
+def test_ruff_is_clean_on_code_and_notebooks():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in README.read_text(encoding="utf-8")
