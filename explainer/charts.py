@@ -1,0 +1,410 @@
+"""House theme, the explainer's charts, and how they are shown and exported.
+
+Charts are drawn from the tidy tables only. Each is shown *static first*: an SVG rendered at
+build time by vl-convert (no network, no JavaScript needed), inlined in a ``text/html`` output
+that JupyterLab, Quarto and our own renderer all display as is. The same output carries the
+Vega-Lite spec as inert JSON; on the site, ``assets/charts.js`` upgrades the static SVG to the
+interactive chart with tooltips from a self-hosted bundle, after first paint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+from .paths import data_dir
+
+# At most three colours, distinguishable with colour-blindness (blue/orange/grey), each at
+# WCAG AA contrast (>= 4.5:1) against its background, for text as well as marks.
+PALETTES = {
+    "light": {
+        "background": "#ffffff",
+        "text": "#1a1a1a",
+        "muted": "#595959",
+        "grid": "#e3e3e3",
+        "primary": "#1f5a96",
+        "accent": "#b34700",
+        "neutral": "#6e6e6e",
+    },
+    "dark": {
+        "background": "#16181c",
+        "text": "#ececec",
+        "muted": "#b4b4b4",
+        "grid": "#3a3d42",
+        "primary": "#7db4ea",
+        "accent": "#f59e5b",
+        "neutral": "#a3a3a3",
+    },
+}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+def _theme(variant: str) -> alt.theme.ThemeConfig:
+    colours = PALETTES[variant]
+    return {
+        "config": {
+            "background": colours["background"],
+            "font": FONT,
+            "padding": 12,
+            "view": {"stroke": None},
+            "title": {
+                "anchor": "start",
+                "fontSize": 17,
+                "fontWeight": 700,
+                "color": colours["text"],
+                "subtitleFontSize": 13,
+                "subtitleColor": colours["muted"],
+                "subtitlePadding": 4,
+                "offset": 14,
+            },
+            "axis": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "labelColor": colours["text"],
+                "titleColor": colours["muted"],
+                "titleFontWeight": 400,
+                "gridColor": colours["grid"],
+                "domainColor": colours["muted"],
+                "tickColor": colours["muted"],
+                "labelAngle": 0,
+            },
+            "legend": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "labelColor": colours["text"],
+                "titleColor": colours["muted"],
+            },
+            "text": {"fontSize": 12, "color": colours["text"]},
+            "bar": {"color": colours["primary"]},
+            "range": {"category": [colours["primary"], colours["accent"], colours["neutral"]]},
+        }
+    }
+
+
+@alt.theme.register("explainer-light", enable=True)
+def light_theme() -> alt.theme.ThemeConfig:
+    return _theme("light")
+
+
+@alt.theme.register("explainer-dark", enable=False)
+def dark_theme() -> alt.theme.ThemeConfig:
+    return _theme("dark")
+
+
+def _day(value: dt.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _day_no_year(value: dt.date) -> str:
+    return f"{value.day} {value:%B}"
+
+
+def _source_footer(text: str, width: int) -> alt.Chart:
+    """A one-line source note under the chart (Vega-Lite has no footer of its own)."""
+    return (
+        alt.Chart(pd.DataFrame({"source": [text]}))
+        .mark_text(align="left", baseline="top", fontSize=11, color=PALETTES["light"]["muted"])
+        .encode(x=alt.value(0), y=alt.value(0), text="source:N")
+        .properties(width=width, height=14)
+    )
+
+
+@dataclass
+class ExplainerChart:
+    """A chart with everything a reader needs beside it: title, subtitle, source, description,
+    and the data table it was drawn from."""
+
+    slug: str
+    chart: alt.TopLevelMixin
+    title: str
+    subtitle: str
+    source: str
+    description: str
+    table: pd.DataFrame  # what the chart encodes, as shown in the data-table alternative
+    table_caption: str
+
+    def spec(self) -> dict:
+        return self.chart.to_dict()
+
+    def svg(self, variant: str = "light") -> str:
+        spec = self.spec()
+        if variant != "light":
+            spec["config"] = _theme(variant)["config"]
+        return accessible_svg(vlc.vegalite_to_svg(spec), self.title, self.description)
+
+    def png(self) -> bytes:
+        return vlc.vegalite_to_png(self.spec(), scale=2)
+
+    def table_html(self) -> str:
+        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.table.columns)
+        rows = []
+        for row in self.table.itertuples(index=False):
+            cells = [html.escape("" if pd.isna(v) else str(v)) for v in row]
+            link = f'<a href="#claim-{cells[-1]}">{cells[-1]}</a>' if self.table.columns[-1] == "claim" else cells[-1]
+            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells[:-1]) + f"<td>{link}</td></tr>")
+        return (
+            f'<table class="data-table"><caption>{html.escape(self.table_caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    def figure_html(self) -> str:
+        """The static-first figure: inline SVG, the spec as inert JSON, the source, the data table."""
+        spec_json = json.dumps(self.spec(), sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+        return (
+            f'<figure class="explainer-chart" id="chart-{self.slug}">'
+            f'<div class="chart-graphic" data-chart="{self.slug}">{self.svg()}</div>'
+            f'<script type="application/json" class="chart-spec">{spec_json}</script>'
+            f'<figcaption><span class="chart-source">{html.escape(self.source)}</span>'
+            f'<details class="chart-data"><summary>Data table: {html.escape(self.title)}</summary>'
+            f"{self.table_html()}</details></figcaption></figure>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/html": self.figure_html(), "text/plain": f"Chart: {self.title}"}
+
+    def export(self, folder: Path | None = None) -> list[Path]:
+        """Write the Vega-Lite JSON, SVG (light and dark), PNG at 2x and the CSV it was drawn from."""
+        folder = folder or data_dir() / "charts"
+        folder.mkdir(parents=True, exist_ok=True)
+        files = {
+            f"{self.slug}.vl.json": json.dumps(self.spec(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+            f"{self.slug}.svg": self.svg("light"),
+            f"{self.slug}.dark.svg": self.svg("dark"),
+            f"{self.slug}.csv": self.table.to_csv(index=False, lineterminator="\n"),
+        }
+        written = []
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+            written.append(folder / name)
+        (folder / f"{self.slug}.png").write_bytes(self.png())
+        return [*written, folder / f"{self.slug}.png"]
+
+
+def accessible_svg(svg: str, title: str, description: str) -> str:
+    """Give the SVG root an accessible name and description, as screen readers expect of an image."""
+    opening = re.match(r"<svg\b[^>]*>", svg)
+    assert opening, "vl-convert returned no <svg> element"
+    root = opening.group()[:-1] + f' role="img" aria-label="{html.escape(title)}. {html.escape(description)}">'
+    return root + f"<title>{html.escape(title)}</title><desc>{html.escape(description)}</desc>" + svg[opening.end() :]
+
+
+def _as_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def attacks_by_country_chart(attacks: pd.DataFrame, derived: pd.DataFrame) -> ExplainerChart:
+    """Bars of reported attacks per country, largest first, each labelled with its count."""
+    figures = derived.set_index("figure_id")
+    total = int(figures.loc["total-attacks", "value"])
+    share = figures.loc["largest-country-share", "value"]
+    ordered = attacks.sort_values("attacks", ascending=False, ignore_index=True)
+    start, end = ordered["period_start"].iloc[0], ordered["period_end"].iloc[0]
+    source = ordered["source"].iloc[0]
+    title = f"{share:.0f}% of the {total} reported attacks on US interests this year were in {ordered['country'][0]}"
+    subtitle = f"Reported attacks, {_day_no_year(start)} – {_day(end)}"
+    source_line = f"Source: {source}, as reported on {_day(end)}"
+    counts = [f"{row.country}: {row.attacks} reported attacks" for row in ordered.itertuples()]
+    description = (
+        f"Horizontal bar chart. {'; '.join(counts)}; {total} in all, "
+        f"from {_day_no_year(start)} to {_day(end)}. The article gives no dates or places for the attacks."
+    )
+    data = ordered[["country", "attacks", "claim_id"]]
+    bars = alt.Chart(data).encode(
+        y=alt.Y("country:N", sort=None, title=None, axis=alt.Axis(labelFontSize=13, ticks=False, domain=False)),
+        x=alt.X("attacks:Q", title="Reported attacks", axis=alt.Axis(tickMinStep=1, format="d")),
+        tooltip=[
+            alt.Tooltip("country:N", title="Country"),
+            alt.Tooltip("attacks:Q", title="Reported attacks"),
+            alt.Tooltip("claim_id:N", title="Claim"),
+        ],
+    )
+    chart = (
+        bars.mark_bar(height={"band": 0.7})
+        + bars.mark_text(align="left", dx=4, fontWeight=700).encode(text="attacks:Q")
+    ).properties(width=420, height=110)
+    composed = alt.vconcat(chart, _source_footer(source_line, 420), spacing=8).properties(
+        title=alt.Title(title, subtitle=subtitle), description=f"{title}. {description}"
+    )
+    table = data.rename(columns={"country": "Country", "attacks": "Reported attacks", "claim_id": "claim"})
+    return ExplainerChart(
+        "attacks-by-country",
+        composed,
+        title,
+        subtitle,
+        source_line,
+        description,
+        table,
+        f"Reported attacks on US interests by country, {_day_no_year(start)} – {_day(end)}",
+    )
+
+
+def attacks_and_responses_chart(
+    attacks: pd.DataFrame, responses: pd.DataFrame, derived: pd.DataFrame
+) -> ExplainerChart:
+    """Two bars: all reported attacks this year against the US responses."""
+    figures = derived.set_index("figure_id")
+    total = int(figures.loc["total-attacks", "value"])
+    per_response = figures.loc["attacks-per-us-response", "value"]
+    end = attacks["period_end"].iloc[0]
+    data = pd.DataFrame(
+        {
+            "measure": ["Reported attacks on US interests", "US responses"],
+            "count": [total, len(responses)],
+            "claim_id": [
+                figures.loc["total-attacks", "derived_from"].replace(";", " + "),
+                "; ".join(responses["claim_id"]),
+            ],
+        }
+    )
+    title = f"One US response for every {per_response:g} reported attacks"
+    subtitle = f"Reported attacks in Iraq and Syria and US responses, {_day_no_year(attacks['period_start'].iloc[0])} – {_day(end)}"
+    source_line = f"Source: {attacks['source'].iloc[0]}; responses as reported by Rudaw English, {_day(end)}"
+    description = (
+        f"Bar chart comparing {total} reported attacks on US interests with {len(responses)} US responses "
+        f"this year; the US responded once for every {per_response:g} reported attacks."
+    )
+    base = alt.Chart(data).encode(
+        y=alt.Y("measure:N", sort=None, title=None, axis=alt.Axis(labelFontSize=13, ticks=False, domain=False)),
+        x=alt.X("count:Q", title="Count", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color(
+            "measure:N", legend=None, scale=alt.Scale(range=[PALETTES["light"]["primary"], PALETTES["light"]["accent"]])
+        ),
+        tooltip=[
+            alt.Tooltip("measure:N", title="Measure"),
+            alt.Tooltip("count:Q", title="Count"),
+            alt.Tooltip("claim_id:N", title="From claims"),
+        ],
+    )
+    chart = (
+        base.mark_bar(height={"band": 0.7})
+        + base.mark_text(align="left", dx=4, fontWeight=700, color=PALETTES["light"]["text"]).encode(text="count:Q")
+    ).properties(width=420, height=110)
+    composed = alt.vconcat(chart, _source_footer(source_line, 420), spacing=8).properties(
+        title=alt.Title(title, subtitle=subtitle), description=f"{title}. {description}"
+    )
+    table = data.rename(columns={"measure": "Measure", "count": "Count", "claim_id": "claim"})
+    # rows cite several claims; the data table lists them as text rather than one link
+    table = table.rename(columns={"claim": "From claims"})
+    return ExplainerChart(
+        "attacks-and-responses",
+        composed,
+        title,
+        subtitle,
+        source_line,
+        description,
+        table,
+        "Reported attacks and US responses this year",
+    )
+
+
+def responses_timeline_chart(events: pd.DataFrame, attacks: pd.DataFrame, derived: pd.DataFrame) -> ExplainerChart:
+    """Each dated event of the article on one time axis, at its stated precision: a day is a dot,
+    a month or a year is a span. The attacks are not drawn: the article gives them no dates."""
+    total_attacks = int(derived.set_index("figure_id").loc["total-attacks", "value"])
+    data = events.assign(
+        start=lambda t: t["date"].map(lambda d: d.isoformat()),
+        # spans run to the end of their last day
+        end=lambda t: t["date_end"].map(lambda d: (d + dt.timedelta(days=1)).isoformat()),
+        when=lambda t: [_when(row) for row in t.itertuples()],
+        kind=lambda t: t["is_us_response"].map({True: "US response", False: "Other event"}),
+    )[["event", "start", "end", "when", "precision", "status", "kind", "claim_id"]]
+    responses = data[data["kind"] == "US response"]
+    first_year, last_year = events["date"].min().year, events["date_end"].max().year
+    domain = [f"{first_year}-01-01", f"{last_year}-12-31"]
+    times = {1: "once", 2: "twice"}.get(len(responses), f"{len(responses)} times")
+    response_days = _as_list([_day_no_year(d) for d in events.loc[events["is_us_response"], "date"]])
+    title = f"The US has struck back {times} this year, on {response_days}"
+    subtitle = f"US responses and the article's other dated events, {first_year}–{last_year}. Bars: dates given only to the month or year"
+    reported_on = attacks["period_end"].iloc[0]  # the reference date: the counts run to it
+    source_line = (
+        f"Source: Rudaw English, {_day(reported_on)}. "
+        f"The article gives no dates for the {total_attacks} reported attacks, so none are drawn."
+    )
+    description = "Timeline. " + "; ".join(f"{row.when}: {row.event} ({row.status})" for row in data.itertuples()) + "."
+    colour = alt.Color(
+        "kind:N",
+        title=None,
+        scale=alt.Scale(
+            domain=["US response", "Other event"], range=[PALETTES["light"]["accent"], PALETTES["light"]["primary"]]
+        ),
+        legend=alt.Legend(orient="top", direction="horizontal"),
+    )
+    y = alt.Y(
+        "event:N",
+        sort=alt.SortField("start"),
+        title=None,
+        axis=alt.Axis(labelLimit=440, labelFontSize=12, ticks=False, domain=False),
+    )
+    x = alt.X(
+        "start:T",
+        title=None,
+        scale=alt.Scale(type="utc", domain=domain),
+        axis=alt.Axis(format="%b %Y", formatType="utc", tickCount={"interval": "month", "step": 3}),
+    )
+    tooltip = [
+        alt.Tooltip("event:N", title="Event"),
+        alt.Tooltip("when:N", title="When"),
+        alt.Tooltip("precision:N", title="Date given to the"),
+        alt.Tooltip("status:N", title="Status"),
+        alt.Tooltip("claim_id:N", title="Claim"),
+    ]
+    base = alt.Chart(data).encode(y=y, color=colour, tooltip=tooltip)
+    spans = (
+        base.transform_filter("datum.precision == 'month' || datum.precision == 'year'")
+        .mark_bar(height=10, opacity=0.85)
+        .encode(x=x, x2="end:T")
+    )
+    days = (
+        base.transform_filter("datum.precision == 'day' || datum.precision == 'week'")
+        .mark_point(filled=True, size=90, opacity=1)
+        .encode(
+            x=x,
+            shape=alt.Shape(
+                "status:N",
+                title=None,
+                scale=alt.Scale(domain=["happened", "planned", "expected"], range=["circle", "diamond", "triangle-up"]),
+                legend=alt.Legend(orient="top", direction="horizontal"),
+            ),
+        )
+    )
+    chart = (spans + days).properties(width=300, height=alt.Step(26))
+    composed = alt.vconcat(chart, _source_footer(source_line, 300), spacing=8).properties(
+        title=alt.Title(title, subtitle=subtitle), description=f"{title}. {description}"
+    )
+    table = data[["when", "event", "precision", "status", "claim_id"]].rename(
+        columns={
+            "when": "When",
+            "event": "Event",
+            "precision": "Date given to the",
+            "status": "Status",
+            "claim_id": "claim",
+        }
+    )
+    return ExplainerChart(
+        "us-responses-timeline",
+        composed,
+        title,
+        subtitle,
+        source_line,
+        description,
+        table,
+        "Dated events of the article, at the precision it gives them",
+    )
+
+
+def _when(row) -> str:
+    if row.precision == "year":
+        return f"{row.date.year}"
+    if row.precision == "month":
+        return f"{row.date:%B %Y}"
+    if row.precision == "week":
+        return f"around {_day(row.date)}"
+    return _day(row.date)
