@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="verify every claim against the seed and every table against the ledger")
     data = commands.add_parser("data", help="execute the notebooks that are out of date, then update data/")
     data.add_argument("--force", action="store_true", help="execute every notebook, even if up to date")
+    commands.add_parser("site", help="render the website into site/ (with Quarto if installed, else with pandoc)")
+    commands.add_parser("assets", help="write the self-hosted Vega bundle (Quarto's pre-render step)")
     commands.add_parser("readme", help="regenerate the README's data dictionary from data/datapackage.json")
     args = parser.parse_args(argv)
 
@@ -33,6 +35,19 @@ def main(argv: list[str] | None = None) -> int:
 
             print(f"check: {check()}", file=sys.stderr)
             run(force=args.force)
+        elif args.command == "site":
+            import shutil
+            import subprocess
+
+            if shutil.which("quarto"):
+                return subprocess.call(["quarto", "render"])
+            from .site.render import build
+
+            build()
+        elif args.command == "assets":
+            from .site.assets import write_vega_bundle
+
+            print(f"assets: {write_vega_bundle()}")
         elif args.command == "readme":
             from .readme import update_readme
 

@@ -137,6 +137,11 @@ class ExplainerChart:
     def svg(self, variant: str = "light") -> str:
         spec = self.spec()
         if variant != "light":
+            # marks set some colours directly; swap each light colour for its counterpart
+            text = json.dumps(spec)
+            for role, colour in PALETTES["light"].items():
+                text = text.replace(f'"{colour}"', f'"{PALETTES[variant][role]}"')
+            spec = json.loads(text)
             spec["config"] = _theme(variant)["config"]
         return accessible_svg(vlc.vegalite_to_svg(spec), self.title, self.description)
 
