@@ -27,7 +27,7 @@ data: $(INSTALLED) ## re-execute the notebooks that are out of date, in order, t
 check: $(INSTALLED) ## verify every claim against the seed and every table against the ledger (no notebook runs)
 	$(PY) -m explainer check
 
-test: $(INSTALLED) browser ## run every test: ledger, tables, notebooks (nbval strict), site, browser, lint
+test: site browser ## run every test: ledger, tables, notebooks (nbval strict), site, browser, lint
 	$(PY) -m pytest
 
 bench: $(INSTALLED) browser ## measure build and page performance against the budgets; writes BENCHMARKS.md

@@ -261,7 +261,7 @@ def attacks_and_responses_chart(
     end = attacks["period_end"].iloc[0]
     data = pd.DataFrame(
         {
-            "measure": ["Reported attacks on US interests", "US responses"],
+            "measure": ["Reported attacks", "US responses"],
             "count": [total, len(responses)],
             "claim_id": [
                 figures.loc["total-attacks", "derived_from"].replace(";", " + "),

@@ -53,7 +53,9 @@ def test_timeline_draws_each_event_at_its_precision_and_no_attack(built):
     assert [r["claim_id"] for r in rows] == list(events["claim_id"])
     for row, event in zip(rows, events.itertuples(), strict=True):
         assert row["start"] == event.date.isoformat()
-        assert pd.Timestamp(row["end"]) - pd.Timestamp(event.date_end) == pd.Timedelta(days=1)  # span covers the last day
+        assert pd.Timestamp(row["end"]) - pd.Timestamp(event.date_end) == pd.Timedelta(
+            days=1
+        )  # span covers the last day
         assert row["precision"] == event.precision
     assert not any("attack" in r["event"].lower() for r in rows), "the article dates no attack"
     spec = json.dumps(chart.spec())
@@ -118,7 +120,7 @@ def test_theme_is_registered_with_light_and_dark_variants():
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 

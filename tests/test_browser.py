@@ -1,0 +1,140 @@
+"""The site in a real browser (Debian's Chromium driven by Playwright), as readers meet it."""
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from explainer.paths import PROJECT_ROOT
+
+SITE = PROJECT_ROOT / "site"
+SCREENSHOTS = PROJECT_ROOT / ".build" / "screenshots"
+PAGES = [
+    "index.html",
+    "data.html",
+    "methods.html",
+    "404.html",
+    *[f"notebooks/{p.name}" for p in sorted((SITE / "notebooks").glob("*.html"))],
+]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def origin():
+    assert (SITE / "index.html").exists(), "run `make site` first (make test does)"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url, width=1280, javascript=True):
+    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
+    page = context.new_page()
+    problems, requests = [], []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return context, page, problems, requests
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_cleanly_with_quarto_landmarks_and_same_origin_only(browser, origin, path):
+    context, page, problems, requests = _open(browser, f"{origin}/{path}")
+    page.wait_for_timeout(300)
+    expected = [] if path != "404.html" else []
+    assert problems == expected
+    for selector in (
+        "header#quarto-header nav",
+        "main#quarto-document-content",
+        "header#title-block-header h1.title",
+        "footer.footer",
+    ):
+        assert page.locator(selector).count() == 1, selector
+    assert page.title() and page.locator('meta[name="description"]').get_attribute("content")
+    assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1
+    host = urlparse(origin).netloc
+    assert all(urlparse(url).netloc == host for url in requests if not url.startswith("data:")), requests
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_every_chart_is_visible_with_and_without_javascript(browser, origin, javascript):
+    context, page, problems, _ = _open(browser, f"{origin}/index.html", javascript=javascript)
+    charts = page.locator(".chart-graphic")
+    assert charts.count() == 3
+    if javascript:
+        # the static SVGs are upgraded to interactive views (a locator wait: the CSP forbids eval)
+        page.locator("[data-interactive]").nth(2).wait_for(state="attached", timeout=15000)
+    for index in range(3):
+        svg = charts.nth(index).locator("svg").first
+        assert svg.is_visible()
+        assert svg.bounding_box()["height"] > 100
+        assert svg.get_attribute("aria-label")
+    assert problems == []
+    context.close()
+
+
+def test_a_figure_opens_its_source_by_click_and_by_keyboard(browser, origin):
+    context, page, _, _ = _open(browser, f"{origin}/index.html")
+    figure = page.locator("#figure-us-troops-in-iraq")
+    sentence = figure.locator(".source-sentence")
+    assert not sentence.is_visible()
+    figure.locator("summary").click()
+    assert sentence.is_visible() and "2,500" in sentence.inner_text()
+    figure.locator("summary").click()
+    assert not sentence.is_visible()
+    figure.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert sentence.is_visible()
+    figure.get_by_role("link").click()
+    assert page.url.endswith("#claim-us-troops-in-iraq")
+    assert page.locator("#claim-us-troops-in-iraq").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["index.html", "data.html", "methods.html"])
+def test_axe_finds_no_wcag_a_or_aa_violation(browser, origin, path):
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    context, page, _, _ = _open(browser, f"{origin}/{path}")
+    results = axe_module.Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
+    violations = results.response["violations"]
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_screenshots_and_no_horizontal_scroll(browser, origin, width):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for path in ("index.html", "data.html", "methods.html"):
+        context, page, _, _ = _open(browser, f"{origin}/{path}", width=width)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        page.screenshot(path=str(SCREENSHOTS / f"{Path(path).stem}-{width}.png"), full_page=True)
+        context.close()
