@@ -1,0 +1,68 @@
+"""``_quarto.yml`` and page front matter, checked against exactly what our renderer supports.
+
+Quarto accepts far more than this. Our renderer refuses any key it does not implement, with the
+file and line, rather than silently producing a site that differs from Quarto's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from ..paths import relative
+from ..textfile import read_yaml
+
+# Nested dicts describe sub-keys; None means "a value of any shape we handle".
+SUPPORTED_CONFIG = {
+    "project": {"type": None, "output-dir": None, "pre-render": None, "render": None, "resources": None},
+    "website": {
+        "title": None, "description": None, "site-url": None, "favicon": None, "repo-url": None,
+        "open-graph": None, "twitter-card": None,
+        "navbar": {"left": None, "right": None},
+        "page-footer": {"left": None, "center": None, "right": None},
+    },
+    "format": {"html": {"theme": None, "css": None, "toc": None, "toc-title": None, "lang": None,
+                        "include-in-header": None}},
+}
+SUPPORTED_FRONT_MATTER = {"title", "subtitle", "description", "toc", "image"}
+
+
+def _check(mapping: dict, allowed: dict, path: Path, where: str) -> None:
+    for key, value in mapping.items():
+        if key == "__line__":
+            continue
+        if key not in allowed:
+            raise InputError(relative(path), f"{where}{key}: not supported by the built-in renderer "
+                             f"(supported here: {', '.join(allowed)})", line=mapping.get("__line__"))
+        if isinstance(allowed[key], dict):
+            if not isinstance(value, dict):
+                raise InputError(relative(path), f"{where}{key}: expected a mapping", line=mapping.get("__line__"))
+            _check(value, allowed[key], path, f"{where}{key}.")
+
+
+def load_config(path: Path) -> dict:
+    config = read_yaml(path)
+    _check(config, SUPPORTED_CONFIG, path, "")
+    project = config.get("project", {})
+    if project.get("type") != "website":
+        raise InputError(relative(path), "project.type must be website", line=project.get("__line__"))
+    for item in _nav_items(config):
+        unknown = set(item) - {"href", "text", "menu", "__line__"}
+        if unknown:
+            raise InputError(relative(path), f"navbar item: unsupported key {sorted(unknown)[0]!r}", line=item.get("__line__"))
+    return config
+
+
+def _nav_items(config: dict):
+    navbar = config.get("website", {}).get("navbar", {})
+    for side in ("left", "right"):
+        for item in navbar.get(side) or []:
+            yield item
+            yield from item.get("menu", [])
+
+
+def check_front_matter(front: dict, path: Path) -> None:
+    for key in front:
+        if key != "__line__" and key not in SUPPORTED_FRONT_MATTER:
+            raise InputError(relative(path), f"front matter key {key!r} is not supported by the built-in renderer "
+                             f"(supported: {', '.join(sorted(SUPPORTED_FRONT_MATTER))})", line=front.get("__line__"))

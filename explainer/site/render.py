@@ -1,0 +1,341 @@
+"""``make site`` without Quarto: render ``_quarto.yml``'s pages and notebooks with pandoc.
+
+Supported, and nothing else: the config keys in ``config.py``; page front matter ``title``,
+``subtitle``, ``description``, ``toc``, ``image``; Pandoc Markdown (raw HTML blocks included);
+the ``{{< embed notebooks/NAME.ipynb#LABEL >}}`` shortcode; ``.ipynb`` pages rendered from their
+stored outputs. Pages keep Quarto's landmarks so that the same browser tests hold for both.
+The build renders into a temporary folder and replaces ``site/`` only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import glob
+import html
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pypandoc
+import yaml
+
+from ..errors import InputError
+from ..paths import PROJECT_ROOT, relative
+from ..textfile import _LineLoader, read_text
+from .config import check_front_matter, load_config
+
+SHORTCODE = re.compile(r"\{\{<\s*([\w-]+)\s*(.*?)\s*>\}\}")
+_OPTION_LINE = re.compile(r"^#\|.*\n?", re.M)
+_TOC_TEMPLATE = "$if(toc)$$table-of-contents$$endif$\n<!--body-->\n$body$\n"
+
+
+@dataclass
+class Page:
+    source: Path  # relative to the project root
+    title: str
+    subtitle: str | None
+    description: str
+    toc: bool
+    body: str
+    toc_html: str
+
+    @property
+    def output(self) -> Path:
+        return self.source.with_suffix(".html")
+
+    @property
+    def prefix(self) -> str:
+        """The way back to the site root from this page ('' or '../')."""
+        return "../" * (len(self.source.parts) - 1)
+
+
+def log(message: str) -> None:
+    print(f"[site] {message}", file=sys.stderr, flush=True)
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
+    """The page's YAML header (lines counted in the page), its body, and the body's first line."""
+    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    if not match:
+        return {}, text, 1
+    try:
+        front = yaml.load(match.group(1), Loader=_LineLoader) or {}  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        raise InputError(relative(path), f"malformed front matter: {error.problem}", line=mark.line + 2 if mark else 1) from None
+    if isinstance(front, dict) and "__line__" in front:
+        front["__line__"] += 1  # the header starts on the page's second line
+    check_front_matter(front, path)
+    return front, text[match.end():], match.group(0).count("\n") + 1
+
+
+def cell_outputs_html(notebook: Path, label: str, page: Path, line: int) -> str:
+    """The outputs of the notebook cell labelled ``label``, as Quarto's embed shows them."""
+    try:
+        node = nbformat.read(PROJECT_ROOT / notebook, as_version=4)
+    except FileNotFoundError:
+        raise InputError(relative(page), f"embed: notebook {notebook} not found", line=line) from None
+    for cell in node.cells:
+        if cell.cell_type == "code" and re.search(rf"^#\|\s*label:\s*{re.escape(label)}\s*$", cell.source, re.M):
+            parts = []
+            for output in cell.outputs:
+                if output.output_type == "error":
+                    raise InputError(relative(page), f"embed: cell {label!r} of {notebook} holds an error", line=line)
+                data = output.get("data", {})
+                if "text/html" in data:
+                    parts.append(data["text/html"])
+                elif "image/svg+xml" in data:
+                    parts.append(data["image/svg+xml"])
+                elif output.output_type == "stream" or "text/plain" in data:
+                    text = output.get("text") or data["text/plain"]
+                    parts.append(f'<pre class="cell-output">{html.escape(text)}</pre>')
+            if not parts:
+                raise InputError(relative(page), f"embed: cell {label!r} of {notebook} has no outputs; run `make data`", line=line)
+            return "".join(parts)
+    raise InputError(relative(page), f"embed: no cell labelled {label!r} in {notebook}", line=line)
+
+
+def expand_shortcodes(body: str, page: Path, first_line: int) -> str:
+    """Replace each embed shortcode by a raw HTML block; refuse any other shortcode."""
+
+    def replace(match: re.Match) -> str:
+        line = first_line + body.count("\n", 0, match.start())
+        name, argument = match.group(1), match.group(2)
+        if name != "embed":
+            raise InputError(relative(page), f"unknown shortcode {{{{< {name} >}}}}: the built-in renderer supports only embed",
+                             line=line)
+        target = re.fullmatch(r"([\w./-]+\.ipynb)#([\w-]+)", argument)
+        if not target:
+            raise InputError(relative(page), f"embed expects NOTEBOOK.ipynb#LABEL, not {argument!r}", line=line)
+        notebook, label = Path(target.group(1)), target.group(2)
+        markup = cell_outputs_html(notebook, label, page, line)
+        link = (f'<p class="embed-source">Source: <a href="{"../" * (len(page.parts) - 1)}'
+                f'{notebook.with_suffix(".html").as_posix()}">{html.escape(notebook.name)}</a></p>')
+        return f"\n\n```{{=html}}\n<div class=\"quarto-embed-nb-cell\">{markup}{link}</div>\n```\n\n"
+
+    return SHORTCODE.sub(replace, body)
+
+
+def pandoc_html(text: str, source_format: str, toc: bool) -> tuple[str, str]:
+    """Body HTML and table of contents from pandoc."""
+    with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as template:
+        template.write(_TOC_TEMPLATE)
+    try:
+        args = ["--template", template.name, "--toc-depth=2", "--wrap=none", "--syntax-highlighting=pygments"]
+        if toc:
+            args.append("--toc")
+        converted = pypandoc.convert_text(text, "html5", format=source_format, extra_args=args)
+    finally:
+        os.unlink(template.name)
+    toc_html, body = converted.split("<!--body-->", 1)
+    return body.strip(), toc_html.strip()
+
+
+def _site_links(markup: str) -> str:
+    """Links to .qmd and .ipynb pages point at their rendered .html, as Quarto's do."""
+    return re.sub(r'href="(?![a-z]+:|#|/)([^"#]*?)\.(?:qmd|ipynb)(#[^"]*)?"', r'href="\1.html\2"', markup)
+
+
+def render_qmd(source: Path) -> Page:
+    text = read_text(PROJECT_ROOT / source)
+    front, body, first_line = split_front_matter(text, source)
+    if "title" not in front:
+        raise InputError(relative(source), "front matter needs a title", line=1)
+    toc = front.get("toc", True)
+    markup, toc_html = pandoc_html(expand_shortcodes(body, source, first_line), "markdown", toc)
+    return Page(source, front["title"], front.get("subtitle"), front.get("description", ""), toc, markup, toc_html)
+
+
+def render_notebook(source: Path) -> Page:
+    """A notebook page from its stored outputs (nothing executed), as Quarto renders .ipynb."""
+    node = nbformat.read(PROJECT_ROOT / source, as_version=4)
+    first = node.cells[0].source if node.cells else ""
+    heading = re.match(r"#\s+(.+)\n?", first)
+    title = heading.group(1).strip() if heading else source.stem
+    if heading:
+        node.cells[0].source = first[heading.end():]
+    for cell in node.cells:
+        if cell.cell_type == "code":
+            cell.source = _OPTION_LINE.sub("", cell.source)  # Quarto hides cell options
+    description = re.sub(r"[*`]", "", node.cells[0].source.strip().split("\n\n")[0]) if node.cells else ""
+    markup, toc_html = pandoc_html(nbformat.writes(node), "ipynb", True)
+    download = (f'<p class="notebook-download"><a href="{source.name}" download>Download the notebook '
+                f"({html.escape(source.name)})</a></p>")
+    return Page(source, title, None, description, True, download + markup, toc_html)
+
+
+def _nav(config: dict, page: Page) -> str:
+    website = config["website"]
+    items = []
+    for item in website.get("navbar", {}).get("left", []):
+        if "menu" in item:
+            links = "".join(
+                f'<li><a href="{page.prefix}{_target(sub["href"])}">{html.escape(sub["text"])}</a></li>' for sub in item["menu"])
+            items.append(f'<li class="nav-item nav-menu"><details><summary>{html.escape(item["text"])}</summary>'
+                         f"<ul>{links}</ul></details></li>")
+        else:
+            current = ' aria-current="page"' if Path(item["href"]) == page.source else ""
+            items.append(f'<li class="nav-item"><a class="nav-link" href="{page.prefix}{_target(item["href"])}"{current}>'
+                         f'{html.escape(item["text"])}</a></li>')
+    return (f'<header id="quarto-header"><nav class="navbar" aria-label="Site">'
+            f'<a class="navbar-brand" href="{page.prefix}index.html">{html.escape(website["title"])}</a>'
+            f'<ul class="navbar-nav">{"".join(items)}</ul></nav></header>')
+
+
+def _target(href: str) -> str:
+    return str(Path(href).with_suffix(".html").as_posix())
+
+
+def _social_meta(config: dict, page: Page) -> str:
+    website = config["website"]
+    site_url = (website.get("site-url") or "").rstrip("/")
+    base = f"{site_url}/" if site_url else page.prefix
+    tags = []
+    og = website.get("open-graph")
+    if og:
+        image = (og.get("image") if isinstance(og, dict) else None)
+        tags += [("property", "og:title", page.title), ("property", "og:description", page.description),
+                 ("property", "og:type", "article"), ("property", "og:site_name", website["title"])]
+        if image:
+            tags.append(("property", "og:image", base + image))
+        if site_url:
+            tags.append(("property", "og:url", f"{site_url}/{page.output.as_posix()}"))
+    card = website.get("twitter-card")
+    if card:
+        settings = card if isinstance(card, dict) else {}
+        tags += [("name", "twitter:card", settings.get("card-style", "summary")), ("name", "twitter:title", page.title),
+                 ("name", "twitter:description", page.description)]
+        if settings.get("image"):
+            tags.append(("name", "twitter:image", base + settings["image"]))
+    return "".join(f'<meta {kind}="{name}" content="{html.escape(value)}">' for kind, name, value in tags)
+
+
+def page_html(config: dict, page: Page, header_include: str) -> str:
+    website, options = config["website"], config["format"]["html"]
+    title = page.title if page.source.name == "index.qmd" else f"{page.title} – {website['title']}"
+    subtitle = f'<p class="subtitle lead">{html.escape(page.subtitle)}</p>' if page.subtitle else ""
+    toc = ""
+    if page.toc and page.toc_html:
+        toc = (f'<nav id="TOC" role="doc-toc" aria-labelledby="toc-title"><h2 id="toc-title">'
+               f'{html.escape(options.get("toc-title", "Table of contents"))}</h2>{page.toc_html}</nav>')
+    footer = website.get("page-footer", {})
+    footer_html = "".join(f'<div class="nav-footer-{side}">{html.escape(footer[side])}</div>'
+                          for side in ("left", "center", "right") if footer.get(side))
+    css = "".join(f'<link rel="stylesheet" href="{page.prefix}{c}">' for c in _as_list(options.get("css")))
+    if website.get("favicon"):
+        css += f'<link rel="icon" href="{page.prefix}{website["favicon"]}">'
+    return f"""<!DOCTYPE html>
+<html lang="{options.get('lang', 'en')}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+{header_include.strip()}
+<title>{html.escape(title)}</title>
+<meta name="description" content="{html.escape(page.description)}">
+{_social_meta(config, page)}
+{css}
+</head>
+<body>
+<a class="skip-link" href="#quarto-document-content">Skip to content</a>
+{_nav(config, page)}
+<div id="quarto-content" class="page-columns">
+<main class="content" id="quarto-document-content">
+<header id="title-block-header"><h1 class="title">{html.escape(page.title)}</h1>{subtitle}</header>
+{_site_links(page.body)}
+</main>
+{toc}
+</div>
+<footer class="footer"><div class="nav-footer">{footer_html}</div></footer>
+</body>
+</html>
+"""
+
+
+def _as_list(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def run_pre_render(config: dict) -> None:
+    for command in _as_list(config["project"].get("pre-render")):
+        argv = shlex.split(command)
+        if argv and argv[0] in ("python", "python3"):
+            argv[0] = sys.executable  # the project's environment, as `make` runs it
+        result = subprocess.run(argv, cwd=PROJECT_ROOT, capture_output=True, text=True)
+        if result.returncode:
+            raise InputError("_quarto.yml", f"pre-render command {command!r} failed: "
+                             f"{(result.stderr or result.stdout).strip().splitlines()[-1:]}")
+
+
+def build(config_path: Path = PROJECT_ROOT / "_quarto.yml") -> Path:
+    """Render every page into a fresh folder, then swap it in place of the output folder."""
+    started = time.perf_counter()
+    config = load_config(config_path)
+    project = config["project"]
+    output = PROJECT_ROOT / project.get("output-dir", "_site")
+    run_pre_render(config)
+    header_include = "".join(read_text(PROJECT_ROOT / p) for p in _as_list(config["format"]["html"].get("include-in-header")))
+    sources = [Path(p) for pattern in project["render"] for p in sorted(glob.glob(pattern, root_dir=PROJECT_ROOT))]
+    (PROJECT_ROOT / ".build").mkdir(exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix="site-", dir=PROJECT_ROOT / ".build"))
+    try:
+        for number, source in enumerate(sources, 1):
+            log(f"page {number} of {len(sources)}: {source}")
+            page = render_notebook(source) if source.suffix == ".ipynb" else render_qmd(source)
+            target = stage / page.output
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(page_html(config, page, header_include), encoding="utf-8")
+            if source.suffix == ".ipynb":
+                shutil.copyfile(PROJECT_ROOT / source, stage / source)  # the notebook's download link
+        copied = _copy_resources(config, stage)
+        _write_sitemap(config, sources, stage)
+        _swap(stage, output)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    log(f"done: {len(sources)} pages and {copied} resources in {relative(output)}/ ({time.perf_counter() - started:.1f} s)")
+    return output
+
+
+def _copy_resources(config: dict, stage: Path) -> int:
+    patterns = [*_as_list(config["project"].get("resources")), *_as_list(config["format"]["html"].get("css")),
+                *_as_list(config["website"].get("favicon"))]
+    count = 0
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern, root_dir=PROJECT_ROOT))
+        if not matches:
+            raise InputError("_quarto.yml", f"resource {pattern!r} matches no file; run `make data` first")
+        for match in matches:
+            if (PROJECT_ROOT / match).is_file():
+                (stage / match).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(PROJECT_ROOT / match, stage / match)
+                count += 1
+    return count
+
+
+def _write_sitemap(config: dict, sources: list[Path], stage: Path) -> None:
+    site_url = (config["website"].get("site-url") or "").rstrip("/")
+    if not site_url:
+        return  # as Quarto: no sitemap without an absolute address
+    urls = "".join(f"<url><loc>{html.escape(site_url)}/{s.with_suffix('.html').as_posix()}</loc></url>"
+                   for s in sources if s.name != "404.qmd")
+    (stage / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
+                                       f'schemas/sitemap/0.9">{urls}</urlset>\n', encoding="utf-8")
+
+
+def _swap(stage: Path, output: Path) -> None:
+    """Replace the output folder with the staged one, keeping the old one until the new is in place."""
+    old = None
+    if output.exists():
+        old = Path(tempfile.mkdtemp(prefix="site-old-", dir=stage.parent))
+        os.replace(output, old / "site")
+    os.replace(stage, output)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
