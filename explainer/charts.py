@@ -117,6 +117,13 @@ def _source_footer(text: str, width: int) -> alt.Chart:
     )
 
 
+def _titled_with_source(chart, title: str, subtitle: str, source_line: str, description: str, width: int):
+    """The chart under its title and subtitle, over its source line, described for screen readers."""
+    return alt.vconcat(chart, _source_footer(source_line, width), spacing=8).properties(
+        title=alt.Title(title, subtitle=subtitle), description=f"{title}. {description}"
+    )
+
+
 @dataclass
 class ExplainerChart:
     """A chart with everything a reader needs beside it: title, subtitle, source, description,
@@ -235,9 +242,7 @@ def attacks_by_country_chart(attacks: pd.DataFrame, derived: pd.DataFrame) -> Ex
         bars.mark_bar(height={"band": 0.7})
         + bars.mark_text(align="left", dx=4, fontWeight=700).encode(text="attacks:Q")
     ).properties(width=420, height=110)
-    composed = alt.vconcat(chart, _source_footer(source_line, 420), spacing=8).properties(
-        title=alt.Title(title, subtitle=subtitle), description=f"{title}. {description}"
-    )
+    composed = _titled_with_source(chart, title, subtitle, source_line, description, width=420)
     table = data.rename(columns={"country": "Country", "attacks": "Reported attacks", "claim_id": "claim"})
     return ExplainerChart(
         "attacks-by-country",
@@ -292,9 +297,7 @@ def attacks_and_responses_chart(
         base.mark_bar(height={"band": 0.7})
         + base.mark_text(align="left", dx=4, fontWeight=700, color=PALETTES["light"]["text"]).encode(text="count:Q")
     ).properties(width=420, height=110)
-    composed = alt.vconcat(chart, _source_footer(source_line, 420), spacing=8).properties(
-        title=alt.Title(title, subtitle=subtitle), description=f"{title}. {description}"
-    )
+    composed = _titled_with_source(chart, title, subtitle, source_line, description, width=420)
     table = data.rename(columns={"measure": "Measure", "count": "Count", "claim_id": "claim"})
     # rows cite several claims; the data table lists them as text rather than one link
     table = table.rename(columns={"claim": "From claims"})
@@ -381,9 +384,7 @@ def responses_timeline_chart(events: pd.DataFrame, attacks: pd.DataFrame, derive
         )
     )
     chart = (spans + days).properties(width=300, height=alt.Step(26))
-    composed = alt.vconcat(chart, _source_footer(source_line, 300), spacing=8).properties(
-        title=alt.Title(title, subtitle=subtitle), description=f"{title}. {description}"
-    )
+    composed = _titled_with_source(chart, title, subtitle, source_line, description, width=300)
     table = data[["when", "event", "precision", "status", "claim_id"]].rename(
         columns={
             "when": "When",
