@@ -17,12 +17,11 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-site: data ## run the pipeline and render the site into site/
-	$(PY) -m explainer site
+site: $(INSTALLED) ## bring data/ up to date (as `make data`), then render the site into site/; skips what is unchanged
+	$(PY) -m explainer build
 
-data: $(INSTALLED) ## re-execute the notebooks that are out of date, in order, then update data/
+data: $(INSTALLED) ## re-execute the notebooks that are out of date, in order, then update data/ and the README
 	$(PY) -m explainer data
-	$(PY) -m explainer readme
 
 check: $(INSTALLED) ## verify every claim against the seed and every table against the ledger (no notebook runs)
 	$(PY) -m explainer check

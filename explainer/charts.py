@@ -21,6 +21,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from .paths import data_dir
+from .wording import at_precision, day, day_no_year
 
 # At most three colours, distinguishable with colour-blindness (blue/orange/grey), each at
 # WCAG AA contrast (>= 4.5:1) against its background, for text as well as marks.
@@ -99,14 +100,6 @@ def dark_theme() -> alt.theme.ThemeConfig:
     return _theme("dark")
 
 
-def _day(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def _day_no_year(value: dt.date) -> str:
-    return f"{value.day} {value:%B}"
-
-
 def _source_footer(text: str, width: int) -> alt.Chart:
     """A one-line source note under the chart (Vega-Lite has no footer of its own)."""
     return (
@@ -137,6 +130,7 @@ class ExplainerChart:
     description: str
     table: pd.DataFrame  # what the chart encodes, as shown in the data-table alternative
     table_caption: str
+    claim_ids: tuple[str, ...]  # the ledger rows behind every figure the chart shows
 
     def spec(self) -> dict:
         return self.chart.to_dict()
@@ -221,12 +215,12 @@ def attacks_by_country_chart(attacks: pd.DataFrame, derived: pd.DataFrame) -> Ex
     start, end = ordered["period_start"].iloc[0], ordered["period_end"].iloc[0]
     source = ordered["source"].iloc[0]
     title = f"{share:.0f}% of the {total} reported attacks on US interests this year were in {ordered['country'][0]}"
-    subtitle = f"Reported attacks, {_day_no_year(start)} – {_day(end)}"
-    source_line = f"Source: {source}, as reported on {_day(end)}"
+    subtitle = f"Reported attacks, {day_no_year(start)} – {day(end)}"
+    source_line = f"Source: {source}, as reported on {day(end)}"
     counts = [f"{row.country}: {row.attacks} reported attacks" for row in ordered.itertuples()]
     description = (
         f"Horizontal bar chart. {'; '.join(counts)}; {total} in all, "
-        f"from {_day_no_year(start)} to {_day(end)}. The article gives no dates or places for the attacks."
+        f"from {day_no_year(start)} to {day(end)}. The article gives no dates or places for the attacks."
     )
     data = ordered[["country", "attacks", "claim_id"]]
     bars = alt.Chart(data).encode(
@@ -252,7 +246,8 @@ def attacks_by_country_chart(attacks: pd.DataFrame, derived: pd.DataFrame) -> Ex
         source_line,
         description,
         table,
-        f"Reported attacks on US interests by country, {_day_no_year(start)} – {_day(end)}",
+        f"Reported attacks on US interests by country, {day_no_year(start)} – {day(end)}",
+        (*ordered["claim_id"], ordered["period_claim_id"].iloc[0]),
     )
 
 
@@ -275,8 +270,8 @@ def attacks_and_responses_chart(
         }
     )
     title = f"One US response for every {per_response:g} reported attacks"
-    subtitle = f"Reported attacks in Iraq and Syria and US responses, {_day_no_year(attacks['period_start'].iloc[0])} – {_day(end)}"
-    source_line = f"Source: {attacks['source'].iloc[0]}; responses as reported by Rudaw English, {_day(end)}"
+    subtitle = f"Reported attacks in Iraq and Syria and US responses, {day_no_year(attacks['period_start'].iloc[0])} – {day(end)}"
+    source_line = f"Source: {attacks['source'].iloc[0]}; responses as reported by Rudaw English, {day(end)}"
     description = (
         f"Bar chart comparing {total} reported attacks on US interests with {len(responses)} US responses "
         f"this year; the US responded once for every {per_response:g} reported attacks."
@@ -310,6 +305,7 @@ def attacks_and_responses_chart(
         description,
         table,
         "Reported attacks and US responses this year",
+        (*attacks["claim_id"], attacks["period_claim_id"].iloc[0], *responses["claim_id"]),
     )
 
 
@@ -321,19 +317,19 @@ def responses_timeline_chart(events: pd.DataFrame, attacks: pd.DataFrame, derive
         start=lambda t: t["date"].map(lambda d: d.isoformat()),
         # spans run to the end of their last day
         end=lambda t: t["date_end"].map(lambda d: (d + dt.timedelta(days=1)).isoformat()),
-        when=lambda t: [_when(row) for row in t.itertuples()],
+        when=lambda t: [at_precision(row.date, row.date_end, row.precision) for row in t.itertuples()],
         kind=lambda t: t["is_us_response"].map({True: "US response", False: "Other event"}),
     )[["event", "start", "end", "when", "precision", "status", "kind", "claim_id"]]
     responses = data[data["kind"] == "US response"]
     first_year, last_year = events["date"].min().year, events["date_end"].max().year
     domain = [f"{first_year}-01-01", f"{last_year}-12-31"]
     times = {1: "once", 2: "twice"}.get(len(responses), f"{len(responses)} times")
-    response_days = _as_list([_day_no_year(d) for d in events.loc[events["is_us_response"], "date"]])
+    response_days = _as_list([day_no_year(d) for d in events.loc[events["is_us_response"], "date"]])
     title = f"The US has struck back {times} this year, on {response_days}"
     subtitle = f"US responses and the article's other dated events, {first_year}–{last_year}. Bars: dates given only to the month or year"
     reported_on = attacks["period_end"].iloc[0]  # the reference date: the counts run to it
     source_line = (
-        f"Source: Rudaw English, {_day(reported_on)}. "
+        f"Source: Rudaw English, {day(reported_on)}. "
         f"The article gives no dates for the {total_attacks} reported attacks, so none are drawn."
     )
     description = "Timeline. " + "; ".join(f"{row.when}: {row.event} ({row.status})" for row in data.itertuples()) + "."
@@ -403,14 +399,5 @@ def responses_timeline_chart(events: pd.DataFrame, attacks: pd.DataFrame, derive
         description,
         table,
         "Dated events of the article, at the precision it gives them",
+        (*events["claim_id"], *attacks["claim_id"]),
     )
-
-
-def _when(row) -> str:
-    if row.precision == "year":
-        return f"{row.date.year}"
-    if row.precision == "month":
-        return f"{row.date:%B %Y}"
-    if row.precision == "week":
-        return f"around {_day(row.date)}"
-    return _day(row.date)

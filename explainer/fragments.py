@@ -12,10 +12,11 @@ so the links hold in the notebook, on the explainer and on the methods page alik
 
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
 
 import pandas as pd
+
+from .wording import at_precision, day
 
 
 class Fragment:
@@ -28,20 +29,9 @@ class Fragment:
         return {"text/html": self.markup, "text/plain": self.summary}
 
 
-def _day(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 def when(claim: pd.Series) -> str:
     """A claim's date, worded at the precision the article gives it."""
-    precision, start = claim["precision"], claim["date"]
-    if precision == "year":
-        return f"{start.year}" if claim["date_end"].month == 12 else f"{_day(start)} – {_day(claim['date_end'])}"
-    if precision == "month":
-        return f"{start:%B %Y}"
-    if precision == "week":
-        return f"around {_day(start)}"
-    return _day(start)
+    return at_precision(claim["date"], claim["date_end"], claim["precision"])
 
 
 def figure_text(claim: pd.Series) -> str:
@@ -114,8 +104,15 @@ def _table(
     )
 
 
-def ledger_table(claims: pd.DataFrame) -> Fragment:
-    """The whole claims ledger; each row is the target of the figures' source links."""
+def ledger_table(
+    claims: pd.DataFrame,
+    only: tuple[str, ...] | None = None,
+    caption: str = "The claims ledger: every figure of the article, with its exact quote",
+) -> Fragment:
+    """The claims ledger, whole or ``only`` the rows given; each row is the target of the
+    figures' source links (``#claim-ID``), so a page that shows figures carries their rows."""
+    if only is not None:
+        claims = claims[claims["claim_id"].isin(only)]
     rows = []
     for _, claim in claims.iterrows():
         unit = f" {escape(claim['unit'])}" if claim["kind"] == "count" else ""
@@ -134,7 +131,7 @@ def ledger_table(claims: pd.DataFrame) -> Fragment:
             ]
         )
     markup = _table(
-        "The claims ledger: every figure of the article, with its exact quote",
+        caption,
         ["Claim", "What it measures", "Value", "Quote", "Attribution", "Characters"],
         rows,
         [f"claim-{c}" for c in claims["claim_id"]],
@@ -218,13 +215,13 @@ def corrections(log: pd.DataFrame) -> Fragment:
 def article_facts(article) -> Fragment:
     """The seed's headline, outlet and the editor-supplied reference date (``seed.Article``)."""
     link = article.article_url or article.outlet_url
-    day = article.reference_date
+    reference = article.reference_date
     markup = (
         '<dl class="article-facts">'
         f"<dt>Article</dt><dd>“{escape(article.headline)}”</dd>"
         f'<dt>Outlet</dt><dd><a href="{escape(link)}" rel="external">{escape(article.outlet)} ({escape(article.edition)})</a></dd>'
         f"<dt>Dateline</dt><dd>{escape(article.dateline)}</dd>"
-        f'<dt>Reference date</dt><dd><time datetime="{day.isoformat()}">{day:%A} {_day(day)}</time>, '
+        f'<dt>Reference date</dt><dd><time datetime="{reference.isoformat()}">{reference:%A} {day(reference)}</time>, '
         f"{escape(article.reference_date_source)}. {escape(article.reference_date_note)}</dd></dl>"
     )
     return Fragment(markup, f"Article: {article.headline}")

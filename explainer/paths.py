@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The package's own folder's parent, unless EXPLAINER_PROJECT_ROOT names another copy of the
+# project (the tests build damaged copies this way, never touching the real one).
+PROJECT_ROOT = Path(os.environ.get("EXPLAINER_PROJECT_ROOT") or Path(__file__).resolve().parent.parent).resolve()
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUILD_DIR = PROJECT_ROOT / ".build"  # staging folders, caches and stamps; never published
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 ARTICLE_METADATA = SEEDS_DIR / "article.yml"

@@ -26,10 +26,7 @@ from pathlib import Path
 import nbformat
 
 from .errors import InputError
-from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, relative
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-BUILD_DIR = PROJECT_ROOT / ".build"
+from .paths import BUILD_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJECT_ROOT, relative
 
 
 @dataclass(frozen=True)

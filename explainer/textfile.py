@@ -36,13 +36,24 @@ def read_text(path: Path) -> str:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers the line each mapping starts on (as ``__line__``)."""
+    """A safe YAML loader that remembers the line each mapping starts on (as ``__line__``)
+    and the line of each of its keys (see ``line_of_key``)."""
+
+
+class _LinedMapping(dict):
+    key_lines: dict
 
 
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = _LinedMapping(loader.construct_mapping(node, deep=True))
+    mapping.key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
+
+
+def line_of_key(mapping: dict, key) -> int | None:
+    """The line a key of loaded YAML is written on (else the line its mapping starts on)."""
+    return getattr(mapping, "key_lines", {}).get(key) or mapping.get("__line__")
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)

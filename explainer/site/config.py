@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..paths import relative
-from ..textfile import read_yaml
+from ..textfile import line_of_key, read_yaml, without_lines
+from . import quarto_yaml
 
 # Nested dicts describe sub-keys; None means "a value of any shape we handle".
 SUPPORTED_CONFIG = {
@@ -33,15 +34,39 @@ def _check(mapping: dict, allowed: dict, path: Path, where: str) -> None:
             continue
         if key not in allowed:
             raise InputError(relative(path), f"{where}{key}: not supported by the built-in renderer "
-                             f"(supported here: {', '.join(allowed)})", line=mapping.get("__line__"))
+                             f"(supported here: {', '.join(allowed)})", line=line_of_key(mapping, key))
         if isinstance(allowed[key], dict):
             if not isinstance(value, dict):
-                raise InputError(relative(path), f"{where}{key}: expected a mapping", line=mapping.get("__line__"))
+                raise InputError(relative(path), f"{where}{key}: expected a mapping", line=line_of_key(mapping, key))
             _check(value, allowed[key], path, f"{where}{key}.")
+
+
+def check_with_quarto(document: dict, schema_id: str, path: Path) -> None:
+    """Refuse what Quarto itself would refuse, naming the key and the line (see quarto_yaml)."""
+    found = quarto_yaml.check(without_lines(document), schema_id)
+    if found:
+        first = found[0]
+        raise InputError(relative(path), f"{first.where}: Quarto's schema ({schema_id}) expects it to {first.expected}",
+                         line=_line_of(document, first.path))
+
+
+def _line_of(document, key_path: tuple) -> int | None:
+    """The line of the last key on the way to ``key_path`` that the document holds."""
+    line, node = document.get("__line__"), document
+    for part in key_path:
+        if isinstance(node, dict) and part in node:
+            line, node = line_of_key(node, part) or line, node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            line = node.get("__line__", line) if isinstance(node, dict) else line
+        else:
+            break
+    return line
 
 
 def load_config(path: Path) -> dict:
     config = read_yaml(path)
+    check_with_quarto(config, "project-config", path)
     _check(config, SUPPORTED_CONFIG, path, "")
     project = config.get("project", {})
     if project.get("type") != "website":
@@ -62,7 +87,8 @@ def _nav_items(config: dict):
 
 
 def check_front_matter(front: dict, path: Path) -> None:
+    check_with_quarto(front, "front-matter", path)
     for key in front:
         if key != "__line__" and key not in SUPPORTED_FRONT_MATTER:
             raise InputError(relative(path), f"front matter key {key!r} is not supported by the built-in renderer "
-                             f"(supported: {', '.join(sorted(SUPPORTED_FRONT_MATTER))})", line=front.get("__line__"))
+                             f"(supported: {', '.join(sorted(SUPPORTED_FRONT_MATTER))})", line=line_of_key(front, key))

@@ -10,7 +10,10 @@ The build renders into a temporary folder and replaces ``site/`` only when every
 from __future__ import annotations
 
 import glob
+import hashlib
 import html
+import importlib.metadata
+import json
 import os
 import re
 import shlex
@@ -22,14 +25,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pypandoc
 import yaml
 
 from ..errors import InputError
-from ..paths import PROJECT_ROOT, relative
+from ..paths import BUILD_DIR, PROJECT_ROOT, relative
 from ..textfile import _LineLoader, read_text
 from .config import check_front_matter, load_config
+from .links import broken_links
 
 SHORTCODE = re.compile(r"\{\{<\s*([\w-]+)\s*(.*?)\s*>\}\}")
 _OPTION_LINE = re.compile(r"^#\|.*\n?", re.M)
@@ -66,40 +69,67 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     if not match:
         return {}, text, 1
     try:
-        front = yaml.load(match.group(1), Loader=_LineLoader) or {}  # noqa: S506 - a SafeLoader subclass
+        # the leading newline stands for the opening `---`, so YAML's line numbers are the page's
+        front = yaml.load("\n" + match.group(1), Loader=_LineLoader) or {}  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
-        raise InputError(relative(path), f"malformed front matter: {error.problem}", line=mark.line + 2 if mark else 1) from None
-    if isinstance(front, dict) and "__line__" in front:
-        front["__line__"] += 1  # the header starts on the page's second line
+        raise InputError(relative(path), f"malformed front matter: {error.problem}", line=mark.line + 1 if mark else 1) from None
+    if not isinstance(front, dict):
+        raise InputError(relative(path), "front matter must be a YAML mapping", line=2)
     check_front_matter(front, path)
     return front, text[match.end():], match.group(0).count("\n") + 1
 
 
 def cell_outputs_html(notebook: Path, label: str, page: Path, line: int) -> str:
     """The outputs of the notebook cell labelled ``label``, as Quarto's embed shows them."""
-    try:
-        node = nbformat.read(PROJECT_ROOT / notebook, as_version=4)
-    except FileNotFoundError:
-        raise InputError(relative(page), f"embed: notebook {notebook} not found", line=line) from None
-    for cell in node.cells:
-        if cell.cell_type == "code" and re.search(rf"^#\|\s*label:\s*{re.escape(label)}\s*$", cell.source, re.M):
+    if not (PROJECT_ROOT / notebook).is_file():
+        raise InputError(relative(page), f"embed: notebook {notebook} not found", line=line)
+    node = read_notebook(PROJECT_ROOT / notebook)
+    for cell in node["cells"]:
+        if cell["cell_type"] == "code" and re.search(rf"^#\|\s*label:\s*{re.escape(label)}\s*$", cell["source"], re.M):
             parts = []
-            for output in cell.outputs:
-                if output.output_type == "error":
+            for output in cell["outputs"]:
+                if output["output_type"] == "error":
                     raise InputError(relative(page), f"embed: cell {label!r} of {notebook} holds an error", line=line)
                 data = output.get("data", {})
                 if "text/html" in data:
                     parts.append(data["text/html"])
                 elif "image/svg+xml" in data:
                     parts.append(data["image/svg+xml"])
-                elif output.output_type == "stream" or "text/plain" in data:
+                elif output["output_type"] == "stream" or "text/plain" in data:
                     text = output.get("text") or data["text/plain"]
                     parts.append(f'<pre class="cell-output">{html.escape(text)}</pre>')
             if not parts:
                 raise InputError(relative(page), f"embed: cell {label!r} of {notebook} has no outputs; run `make data`", line=line)
             return "".join(parts)
     raise InputError(relative(page), f"embed: no cell labelled {label!r} in {notebook}", line=line)
+
+
+def read_notebook(path: Path) -> dict:
+    """A notebook as plain JSON with each multi-line field joined into one string.
+
+    Plain ``json`` rather than nbformat: importing nbformat costs over a second (its schema
+    validator), more than the whole incremental rebuild of a page is allowed.
+    """
+    try:
+        node = json.loads(read_text(path))
+    except ValueError as error:
+        raise InputError(relative(path), f"not a readable notebook: {error}") from None
+    if not isinstance(node, dict) or node.get("nbformat") != 4 or not isinstance(node.get("cells"), list):
+        raise InputError(relative(path), "not a version 4 Jupyter notebook")
+    for cell in node["cells"]:
+        cell["source"] = _joined(cell.get("source", ""))
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = _joined(output["text"])
+            for mime, value in output.get("data", {}).items():
+                if not mime.endswith("json"):
+                    output["data"][mime] = _joined(value)
+    return node
+
+
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
 
 
 def expand_shortcodes(body: str, page: Path, first_line: int) -> str:
@@ -155,20 +185,39 @@ def render_qmd(source: Path) -> Page:
 
 def render_notebook(source: Path) -> Page:
     """A notebook page from its stored outputs (nothing executed), as Quarto renders .ipynb."""
-    node = nbformat.read(PROJECT_ROOT / source, as_version=4)
-    first = node.cells[0].source if node.cells else ""
+    node = read_notebook(PROJECT_ROOT / source)
+    cells = node["cells"]
+    first = cells[0]["source"] if cells else ""
     heading = re.match(r"#\s+(.+)\n?", first)
     title = heading.group(1).strip() if heading else source.stem
     if heading:
-        node.cells[0].source = first[heading.end():]
-    for cell in node.cells:
-        if cell.cell_type == "code":
-            cell.source = _OPTION_LINE.sub("", cell.source)  # Quarto hides cell options
-    description = re.sub(r"[*`]", "", node.cells[0].source.strip().split("\n\n")[0]) if node.cells else ""
-    markup, toc_html = pandoc_html(nbformat.writes(node), "ipynb", True)
+        cells[0]["source"] = first[heading.end():]
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            cell["source"] = _OPTION_LINE.sub("", cell["source"])  # Quarto hides cell options
+    description = re.sub(r"[*`]", "", cells[0]["source"].strip().split("\n\n")[0]) if cells else ""
+    markup, toc_html = pandoc_html(json.dumps(node), "ipynb", True)
+    markup = _keyboard_scrollable(markup)
     download = (f'<p class="notebook-download"><a href="{source.name}" download>Download the notebook '
                 f"({html.escape(source.name)})</a></p>")
     return Page(source, title, None, description, True, download + markup, toc_html)
+
+
+_OUTPUT_DIV = re.compile(r'<div class="output (?:execute_result|display_data)"([^>]*)>')
+
+
+def _keyboard_scrollable(markup: str) -> str:
+    """Code and wide table outputs scroll sideways on a phone; make them reachable by keyboard
+    (WCAG 2.1.1), as axe's scrollable-region-focusable rule asks."""
+    markup = re.sub(r"<pre(?=[ >])", '<pre tabindex="0"', markup)
+
+    def label_tables(match: re.Match) -> str:
+        output = markup[match.end():].split('<div class="output', 1)[0]
+        if 'class="dataframe"' not in output:
+            return match.group(0)
+        return match.group(0)[:-1] + ' tabindex="0" role="region" aria-label="Table output">'
+
+    return _OUTPUT_DIV.sub(label_tables, markup)
 
 
 def _nav(config: dict, page: Page) -> str:
@@ -273,21 +322,32 @@ def run_pre_render(config: dict) -> None:
                              f"{(result.stderr or result.stdout).strip().splitlines()[-1:]}")
 
 
-def build(config_path: Path = PROJECT_ROOT / "_quarto.yml") -> Path:
-    """Render every page into a fresh folder, then swap it in place of the output folder."""
+def build(config_path: Path | None = None, use_cache: bool = True) -> Path:
+    """Render every page into a fresh folder, then swap it in place of the output folder.
+
+    A page whose inputs are unchanged since it was last rendered (its source, the notebooks it
+    embeds, the config and this renderer) is taken from the page cache instead of pandoc.
+    """
     started = time.perf_counter()
+    config_path = config_path or PROJECT_ROOT / "_quarto.yml"
     config = load_config(config_path)
     project = config["project"]
     output = PROJECT_ROOT / project.get("output-dir", "_site")
     run_pre_render(config)
     header_include = "".join(read_text(PROJECT_ROOT / p) for p in _as_list(config["format"]["html"].get("include-in-header")))
     sources = [Path(p) for pattern in project["render"] for p in sorted(glob.glob(pattern, root_dir=PROJECT_ROOT))]
-    (PROJECT_ROOT / ".build").mkdir(exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix="site-", dir=PROJECT_ROOT / ".build"))
+    cache = PageCache(BUILD_DIR / "pages", config_path.read_bytes() + header_include.encode())
+    BUILD_DIR.mkdir(exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix="site-", dir=BUILD_DIR))
     try:
         for number, source in enumerate(sources, 1):
-            log(f"page {number} of {len(sources)}: {source}")
-            page = render_notebook(source) if source.suffix == ".ipynb" else render_qmd(source)
+            page = cache.get(source) if use_cache else None
+            if page is None:
+                page = render_notebook(source) if source.suffix == ".ipynb" else render_qmd(source)
+                cache.put(page)
+                log(f"page {number} of {len(sources)}: {source} … rendered")
+            else:
+                log(f"page {number} of {len(sources)}: {source} … unchanged, from the page cache")
             target = stage / page.output
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(page_html(config, page, header_include), encoding="utf-8")
@@ -295,12 +355,62 @@ def build(config_path: Path = PROJECT_ROOT / "_quarto.yml") -> Path:
                 shutil.copyfile(PROJECT_ROOT / source, stage / source)  # the notebook's download link
         copied = _copy_resources(config, stage)
         _write_sitemap(config, sources, stage)
+        broken = broken_links(stage)
+        if broken:
+            first = broken[0]
+            more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+            raise InputError(f"{relative(output)}/{first.file}", first.message + more, line=first.line)
         _swap(stage, output)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    log(f"done: {len(sources)} pages and {copied} resources in {relative(output)}/ ({time.perf_counter() - started:.1f} s)")
+    cache.prune()
+    log(f"done: {len(sources)} pages ({cache.rendered} rendered, {len(sources) - cache.rendered} from the cache) "
+        f"and {copied} resources in {relative(output)}/ ({time.perf_counter() - started:.1f} s)")
     return output
+
+
+class PageCache:
+    """Rendered page bodies, keyed by a digest of everything that shapes them."""
+
+    def __init__(self, folder: Path, shared_inputs: bytes):
+        self.folder, self.used, self.rendered = folder, set(), 0
+        here = Path(__file__).parent  # the renderer's code and the Quarto schema it checks pages against
+        renderer = b"".join(p.read_bytes() for p in sorted([*here.glob("*.py"), *here.glob("quarto_schema/*.gz")]))
+        self.shared = hashlib.sha256(shared_inputs + renderer + importlib.metadata.version("pypandoc-binary").encode())
+
+    def _key(self, source: Path) -> str:
+        digest = self.shared.copy()
+        text = (PROJECT_ROOT / source).read_bytes()
+        digest.update(source.as_posix().encode() + b"\0" + text)
+        for notebook in sorted(set(re.findall(rb"embed\s+([\w./-]+\.ipynb)#", text))):
+            path = PROJECT_ROOT / notebook.decode()
+            digest.update(notebook + (path.read_bytes() if path.exists() else b"missing"))
+        return digest.hexdigest()
+
+    def get(self, source: Path) -> Page | None:
+        key = self._key(source)
+        self.used.add(key)
+        try:
+            fields = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return Page(source=source, **fields)
+
+    def put(self, page: Page) -> None:
+        self.rendered += 1
+        key = self._key(page.source)
+        self.used.add(key)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fields = {name: getattr(page, name) for name in ("title", "subtitle", "description", "toc", "body", "toc_html")}
+        partial = self.folder / f"{key}.tmp"
+        partial.write_text(json.dumps(fields), encoding="utf-8")
+        os.replace(partial, self.folder / f"{key}.json")
+
+    def prune(self) -> None:
+        for entry in self.folder.glob("*.json"):
+            if entry.stem not in self.used:
+                entry.unlink()
 
 
 def _copy_resources(config: dict, stage: Path) -> int:

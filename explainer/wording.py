@@ -1,0 +1,28 @@
+"""How dates read on the site and in the charts: one wording, whichever part shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def day(value: dt.date) -> str:
+    """"25 February 2021"."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def day_no_year(value: dt.date) -> str:
+    """"25 February", for a span whose year is given once."""
+    return f"{value.day} {value:%B}"
+
+
+def at_precision(start: dt.date, end: dt.date, precision: str) -> str:
+    """A date worded at the precision the article gives it: a day, "around" a day for a week,
+    a month, a whole year — or, for a part of a year ("this year" up to today), its two ends."""
+    if precision == "year":
+        whole_year = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+        return f"{start.year}" if whole_year else f"{day(start)} – {day(end)}"
+    if precision == "month":
+        return f"{start:%B %Y}"
+    if precision == "week":
+        return f"around {day(start)}"
+    return day(start)

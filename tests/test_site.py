@@ -1,0 +1,124 @@
+"""The rendered site as files: links, anchors and downloads resolve; Quarto would accept our YAML;
+sitemap and data page are complete. (The browser tests look at the same site as readers do.)"""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import copy_project, run_explainer
+
+from explainer.errors import InputError
+from explainer.paths import PROJECT_ROOT
+from explainer.site.config import load_config
+from explainer.site.links import broken_links
+from explainer.site.render import split_front_matter
+
+SITE = PROJECT_ROOT / "site"
+PAGES = ["index.qmd", "data.qmd", "methods.qmd", "404.qmd"]
+
+
+@pytest.fixture(scope="module")
+def site():
+    assert (SITE / "index.html").exists(), "run `make site` first (make test does)"
+    return SITE
+
+
+def test_every_internal_link_anchor_asset_and_download_resolves(site):
+    assert [str(problem) for problem in broken_links(site)] == []
+
+
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        (lambda s: (s / "data" / "events.csv").unlink(), "data.html:.*data/events.csv does not exist"),
+        (lambda s: _edit(s / "index.html", 'href="#claim-attacks-iraq"', 'href="#claim-attacks-iraqq"'),
+         "index.html:.*#claim-attacks-iraqq.*lacks"),
+        (lambda s: _edit(s / "methods.html", "</body>", '<a href="data.html#no-such-table">x</a></body>'),
+         "methods.html:.*data.html#no-such-table"),
+        (lambda s: _edit(s / "index.html", "</head>", '<script src="https://cdn.example.com/x.js"></script></head>'),
+         "index.html:.*loads https://cdn.example.com/x.js from another origin"),
+        (lambda s: _edit(s / "assets" / "site.css", "body", "body { background: url(../missing.png) }\nbody", count=1),
+         r"assets/site.css:\d+: ../missing.png does not exist"),
+    ],
+    ids=["missing-download", "missing-anchor", "missing-anchor-on-other-page", "third-party-script", "css-asset"],
+)
+def test_the_link_checker_finds_each_kind_of_damage(site, tmp_path, damage, expected):
+    copy = Path(shutil.copytree(site, tmp_path / "site"))
+    assert broken_links(copy) == []
+    damage(copy)
+    found = [str(problem) for problem in broken_links(copy)]
+    assert any(re.search(expected, problem) for problem in found), found
+
+
+def _edit(path: Path, old: str, new: str, count: int = -1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_quarto_config_and_every_front_matter_pass_quartos_own_schema():
+    load_config(PROJECT_ROOT / "_quarto.yml")  # raises on any key Quarto or our renderer would refuse
+    for page in PAGES:
+        front, _, _ = split_front_matter((PROJECT_ROOT / page).read_text(encoding="utf-8"), Path(page))
+        assert front["title"] and front.get("description", page == "404.qmd")
+
+
+@pytest.mark.parametrize(
+    "edit, message, line_marker",
+    [
+        # a key Quarto's schema does not know, on a closed object
+        (lambda c: c.replace("  title: \"Iraq", "  titel: \"Iraq"), "website.titel: Quarto's schema", "titel:"),
+        # a value of the wrong type
+        (lambda c: c.replace("    toc: true", "    toc: yes please"), r"format.html.toc: .*be `true` or `false`", "toc: yes"),
+        # snake_case where Quarto wants kebab-case
+        (lambda c: c.replace("  output-dir: site", "  output_dir: site"), "project.output_dir", "output_dir:"),
+        # valid for Quarto, but a feature our renderer would silently drop
+        (lambda c: c.replace("  favicon:", "  search: true\n  favicon:"), "website.search: not supported", "search:"),
+    ],
+    ids=["unknown-key", "wrong-type", "case-convention", "unsupported-here"],
+)
+def test_a_bad_quarto_config_fails_naming_the_key_and_line(tmp_path, edit, message, line_marker):
+    config = tmp_path / "_quarto.yml"
+    edited = edit((PROJECT_ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    config.write_text(edited, encoding="utf-8")
+    line = next(n for n, text in enumerate(edited.splitlines(), 1) if line_marker in text)
+    with pytest.raises(InputError) as failure:
+        load_config(config)
+    assert re.search(message, failure.value.message), failure.value.message
+    assert failure.value.line == line
+
+
+def test_bad_front_matter_fails_naming_the_page_and_line():
+    with pytest.raises(InputError) as failure:
+        split_front_matter("---\ntitle: Fine\ntoc: 3\n---\nbody\n", Path("broken.qmd"))
+    assert "toc" in failure.value.message and failure.value.path == "broken.qmd" and failure.value.line == 3
+
+
+def test_the_data_page_offers_every_table_of_the_package_and_the_package_itself(site):
+    package = json.loads((PROJECT_ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    page = (site / "data.html").read_text(encoding="utf-8")
+    for resource in package["resources"]:
+        assert f'href="data/{resource["path"]}"' in page, resource["path"]
+        assert f'id="table-{resource["name"]}"' in page, resource["name"]
+    assert 'href="data/datapackage.json"' in page and 'href="CITATION.cff"' in page
+
+
+def test_sitemap_lists_every_page_when_site_url_is_set(tmp_path):
+    root = copy_project(tmp_path, with_site=False)
+    config = (root / "_quarto.yml").read_text(encoding="utf-8")
+    (root / "_quarto.yml").write_text(
+        config.replace("  favicon:", "  site-url: https://example.org/iraq-explainer/\n  favicon:"), encoding="utf-8"
+    )
+    result = run_explainer(root, "site")
+    assert result.returncode == 0, result.stderr
+    sitemap = (root / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    urls = re.findall(r"<loc>(.*?)</loc>", sitemap)
+    assert "https://example.org/iraq-explainer/index.html" in urls
+    assert "https://example.org/iraq-explainer/notebooks/03-chart-attacks.html" in urls
+    assert not any("404" in url for url in urls) and len(urls) == 8
+    index = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'property="og:image" content="https://example.org/iraq-explainer/data/charts/attacks-by-country.png"' in index
+    assert yaml.safe_load(config)["website"].get("site-url") is None, "the committed config has no site-url"
