@@ -3,9 +3,9 @@
 * Each notebook declares what it reads and writes in its metadata (``explainer.reads`` and
   ``explainer.writes``, paths from the project root); the order and what may run side by side
   follow from those lists.
-* A notebook is executed only when its content hash changed: its cells, the files it reads and
-  the shared package code (as Quarto's ``freeze: auto`` does). The hash is stored in the
-  notebook's metadata, so a fresh clone knows what is up to date.
+* A notebook is executed only when its content hash changed (as with Quarto's ``freeze: auto``):
+  its cells, the files it reads and the package modules it imports, directly or not. The hash is
+  stored in the notebook's metadata, so a fresh clone knows what is up to date.
 * Everything runs in a staging folder. ``data/`` and the notebooks are replaced only after
   every notebook succeeded and the tables passed the data package and the ledger checks, so a
   failed run leaves them exactly as they were.
@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import shutil
@@ -74,9 +75,41 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
 
 
-def _package_sources() -> list[Path]:
-    # The site renderer lives in a subpackage and does not affect what notebooks compute.
-    return sorted(PACKAGE_DIR.glob("*.py"))
+def _imports(source: str, module: str = "") -> set[str]:
+    """The package modules a piece of code imports (``explainer.x`` or, inside the package, ``.x``)."""
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return {path.stem for path in PACKAGE_DIR.glob("*.py")}  # cannot tell: assume everything
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith("explainer.")}
+        elif isinstance(node, ast.ImportFrom):
+            absolute = node.module or ""
+            if node.level == 1 or absolute == "explainer" or absolute.startswith("explainer."):
+                inner = absolute.removeprefix("explainer").lstrip(".") if node.level == 0 else absolute
+                if inner:
+                    found.add(inner.split(".")[0])
+                else:  # `from explainer import charts` / `from . import charts`
+                    found |= {alias.name for alias in node.names}
+    return {name for name in found if (PACKAGE_DIR / f"{name}.py").exists()}
+
+
+def package_modules_used(sources: list[str]) -> list[Path]:
+    """The package's modules the code runs, directly or through other modules, in a stable order.
+
+    Only these enter a notebook's hash, so editing the charts module re-runs the chart notebooks
+    and leaves the ledger notebooks alone. (The site renderer never runs in a notebook.)
+    """
+    pending = set().union(*(_imports(source) for source in sources)) | {"__init__"}
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        seen.add(name)
+        pending |= _imports((PACKAGE_DIR / f"{name}.py").read_text(encoding="utf-8")) - seen
+    return sorted(PACKAGE_DIR / f"{name}.py" for name in seen)
 
 
 def input_hash(nb: Notebook, node: nbformat.NotebookNode, resolve) -> str:
@@ -86,7 +119,8 @@ def input_hash(nb: Notebook, node: nbformat.NotebookNode, resolve) -> str:
         digest.update(cell.cell_type.encode() + b"\0" + cell.source.encode() + b"\0")
     for name in nb.reads:
         digest.update(name.encode() + _file_digest(resolve(name)).encode())
-    for source in _package_sources():
+    code = [cell.source for cell in node.cells if cell.cell_type == "code"]
+    for source in package_modules_used(code):
         digest.update(source.name.encode() + _file_digest(source).encode())
     return digest.hexdigest()
 
