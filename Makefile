@@ -29,7 +29,7 @@ check: $(INSTALLED) ## verify every claim against the seed and every table again
 test: site browser ## run every test: ledger, tables, notebooks (nbval strict), site, browser, lint
 	$(PY) -m pytest
 
-bench: $(INSTALLED) browser ## measure build and page performance against the budgets; writes BENCHMARKS.md
+bench: $(INSTALLED) browser ## measure builds and pages against the budgets and against nbconvert; writes BENCHMARKS.md
 	$(PY) -m explainer bench
 
 browser: ## install Debian's Chromium for the browser tests if it is missing (needs root)

@@ -1,12 +1,13 @@
 // Upgrade each static chart (an SVG rendered at build time) to the interactive Vega view with
-// tooltips. The Vega bundle is self-hosted beside this file and fetched only after first paint
-// (when the browser is idle) or as soon as a reader points at or focuses a chart. If anything
-// fails, the static chart simply stays: it already carries every fact.
+// tooltips. The Vega bundle (self-hosted beside this file) and each chart's spec (data/charts/)
+// are fetched only after first paint, when the browser is idle, or as soon as a reader points at
+// or focuses a chart. If anything fails, the static chart simply stays: it carries every fact.
 (function () {
   "use strict";
   var graphics = Array.prototype.slice.call(document.querySelectorAll(".chart-graphic"));
   if (!graphics.length) return;
-  var bundleUrl = new URL("vendor/vega-bundle.js", document.currentScript.src).href;
+  var scriptUrl = document.currentScript.src;
+  var bundleUrl = new URL("vendor/vega-bundle.js", scriptUrl).href;
   var loading = null;
 
   function loadBundle() {
@@ -23,13 +24,22 @@
   }
 
   function upgrade(graphic) {
-    var specNode = graphic.parentNode.querySelector("script.chart-spec");
-    if (!specNode || graphic.dataset.interactive) return Promise.resolve();
-    var spec = JSON.parse(specNode.textContent);
+    if (graphic.dataset.interactive) return Promise.resolve();
+    // the chart's Vega-Lite spec, exported beside its PNG, SVG and CSV in data/charts/
+    var specUrl = new URL("../data/charts/" + graphic.dataset.chart + ".vl.json", scriptUrl).href;
     var view = document.createElement("div");
     view.className = "chart-interactive";
-    // ast: true evaluates expressions without eval(), as the Content Security Policy requires
-    return window.vegaEmbed(view, spec, { renderer: "svg", actions: false, ast: true, tooltip: true })
+    var spec;
+    return fetch(specUrl)
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + specUrl);
+        return response.json();
+      })
+      .then(function (loaded) {
+        spec = loaded;
+        // ast: true evaluates expressions without eval(), as the Content Security Policy requires
+        return window.vegaEmbed(view, spec, { renderer: "svg", actions: false, ast: true, tooltip: true });
+      })
       .then(function () {
         var svg = view.querySelector("svg");
         if (svg) {
@@ -47,8 +57,30 @@
   }
 
   var whenIdle = window.requestIdleCallback || function (callback) { return setTimeout(callback, 200); };
-  if (document.readyState === "complete") whenIdle(loadBundle);
-  else window.addEventListener("load", function () { whenIdle(loadBundle); });
+
+  // Only once the page has painted its content: the bundle must never delay what readers see first.
+  function afterFirstPaint(callback) {
+    var painted = function (list) {
+      return list.getEntriesByName("first-contentful-paint").length > 0;
+    };
+    if (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes &&
+        PerformanceObserver.supportedEntryTypes.indexOf("paint") >= 0) {
+      if (painted(performance)) return callback();
+      var observer = new PerformanceObserver(function (list) {
+        if (painted(list)) { observer.disconnect(); callback(); }
+      });
+      observer.observe({ type: "paint", buffered: true });
+    } else {
+      requestAnimationFrame(function () { requestAnimationFrame(callback); });
+    }
+  }
+
+  function whenLoadedAndPainted() {
+    afterFirstPaint(function () { whenIdle(loadBundle); });
+  }
+
+  if (document.readyState === "complete") whenLoadedAndPainted();
+  else window.addEventListener("load", whenLoadedAndPainted);
   graphics.forEach(function (graphic) {
     graphic.addEventListener("pointerenter", loadBundle, { once: true });
     graphic.addEventListener("focusin", loadBundle, { once: true });

@@ -2,9 +2,9 @@
 
 Charts are drawn from the tidy tables only. Each is shown *static first*: an SVG rendered at
 build time by vl-convert (no network, no JavaScript needed), inlined in a ``text/html`` output
-that JupyterLab, Quarto and our own renderer all display as is. The same output carries the
-Vega-Lite spec as inert JSON; on the site, ``assets/charts.js`` upgrades the static SVG to the
-interactive chart with tooltips from a self-hosted bundle, after first paint.
+that JupyterLab, Quarto and our own renderer all display as is. On the site, after first paint,
+``assets/charts.js`` upgrades the static SVG to the interactive chart with tooltips, from the
+exported Vega-Lite spec (``data/charts/SLUG.vl.json``) and a self-hosted bundle.
 """
 
 from __future__ import annotations
@@ -162,12 +162,11 @@ class ExplainerChart:
         )
 
     def figure_html(self) -> str:
-        """The static-first figure: inline SVG, the spec as inert JSON, the source, the data table."""
-        spec_json = json.dumps(self.spec(), sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+        """The static-first figure: inline SVG, the source, the data table. The interactive layer
+        fetches the spec (``data/charts/SLUG.vl.json``, see ``export``) only after first paint."""
         return (
             f'<figure class="explainer-chart" id="chart-{self.slug}">'
             f'<div class="chart-graphic" data-chart="{self.slug}">{self.svg()}</div>'
-            f'<script type="application/json" class="chart-spec">{spec_json}</script>'
             f'<figcaption><span class="chart-source">{html.escape(self.source)}</span>'
             f'<details class="chart-data"><summary>Data table: {html.escape(self.title)}</summary>'
             f"{self.table_html()}</details></figcaption></figure>"
@@ -194,11 +193,25 @@ class ExplainerChart:
         return [*written, folder / f"{self.slug}.png"]
 
 
+# Vega labels every mark for screen readers; inside an SVG with role="img" those labels are never
+# read (an image's children are presentational), so the static chart drops them.
+_MARK_ARIA = re.compile(r'\s(?:role|aria-label|aria-roledescription|aria-hidden|pointer-events)="[^"]*"')
+_FONT_FAMILY = re.compile(r'\sfont-family="([^"]*)"')
+
+
 def accessible_svg(svg: str, title: str, description: str) -> str:
-    """Give the SVG root an accessible name and description, as screen readers expect of an image."""
+    """Give the SVG root an accessible name and description, as screen readers expect of an image,
+    and drop what only the interactive view uses: the page's first paint carries every byte."""
+    svg = _MARK_ARIA.sub("", svg)
+    fonts = set(_FONT_FAMILY.findall(svg))
     opening = re.match(r"<svg\b[^>]*>", svg)
     assert opening, "vl-convert returned no <svg> element"
-    root = opening.group()[:-1] + f' role="img" aria-label="{html.escape(title)}. {html.escape(description)}">'
+    root = opening.group()[:-1]
+    if len(fonts) == 1:  # one font for every text: say it once, on the root, for the texts to inherit
+        svg = _FONT_FAMILY.sub("", svg)
+        opening = re.match(r"<svg\b[^>]*>", svg)
+        root = opening.group()[:-1] + f' font-family="{fonts.pop()}"'
+    root += f' role="img" aria-label="{html.escape(title)}. {html.escape(description)}">'
     return root + f"<title>{html.escape(title)}</title><desc>{html.escape(description)}</desc>" + svg[opening.end() :]
 
 

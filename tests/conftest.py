@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -38,29 +36,6 @@ def project_copy(tmp_path: Path) -> Path:
     for name in ("seeds", "data", "notebooks"):
         shutil.copytree(PROJECT_ROOT / name, tmp_path / name)
     return tmp_path
-
-
-# What a build needs: the committed sources, the committed outputs, the generated vendor bundle.
-PROJECT_FILES = ("_quarto.yml", "index.qmd", "data.qmd", "methods.qmd", "404.qmd", "CITATION.cff", "README.md")
-PROJECT_FOLDERS = ("seeds", "data", "notebooks", "assets")
-
-
-def copy_project(target: Path, with_site: bool = True) -> Path:
-    """A whole copy of the project to build in (``EXPLAINER_PROJECT_ROOT``), site/ included."""
-    for name in PROJECT_FILES:
-        shutil.copyfile(PROJECT_ROOT / name, target / name)
-    folders = (*PROJECT_FOLDERS, "site") if with_site else PROJECT_FOLDERS
-    for name in folders:
-        shutil.copytree(PROJECT_ROOT / name, target / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return target
-
-
-def run_explainer(root: Path, *args: str, timeout: int = 600):
-    """``python -m explainer ARGS`` on the copy of the project at ``root``."""
-    env = {**os.environ, "EXPLAINER_PROJECT_ROOT": str(root)}
-    env.pop("EXPLAINER_DATA_DIR", None)  # the copy's own data/
-    return subprocess.run([sys.executable, "-m", "explainer", *args], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=timeout)
 
 
 def checksums(root: Path, folders=("site", "data", "notebooks")) -> dict[str, str]:

@@ -1,14 +1,12 @@
 """The site in a real browser (Debian's Chromium driven by Playwright), as readers meet it."""
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from explainer.paths import PROJECT_ROOT
+from explainer.site.serve import serve_in_background
 
 SITE = PROJECT_ROOT / "site"
 SCREENSHOTS = PROJECT_ROOT / ".build" / "screenshots"
@@ -32,11 +30,8 @@ FLAGS = [
 @pytest.fixture(scope="module")
 def origin():
     assert (SITE / "index.html").exists(), "run `make site` first (make test does)"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    url, server = serve_in_background(SITE)
+    yield url
     server.shutdown()
 
 

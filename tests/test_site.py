@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import copy_project, run_explainer
 
 from explainer.errors import InputError
 from explainer.paths import PROJECT_ROOT
+from explainer.project_copy import copy_project, run_explainer
 from explainer.site.config import load_config
 from explainer.site.links import broken_links
 from explainer.site.render import split_front_matter
