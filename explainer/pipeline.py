@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,11 +76,15 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
 
 
-def _imports(source: str, module: str = "") -> set[str]:
+_AST_LOCK = threading.Lock()
+
+
+def _imports(source: str) -> set[str]:
     """The package modules a piece of code imports (``explainer.x`` or, inside the package, ``.x``)."""
     code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
     try:
-        tree = ast.parse(code)
+        with _AST_LOCK:  # CPython 3.11's parser is not safe to call from two threads at once
+            tree = ast.parse(code)
     except SyntaxError:
         return {path.stem for path in PACKAGE_DIR.glob("*.py")}  # cannot tell: assume everything
     found = set()
