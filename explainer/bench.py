@@ -212,8 +212,9 @@ def _s(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
-def _ratio(ours: float, theirs: float) -> str:
-    return f"{theirs / ours:.1f}× less" if ours and theirs >= ours else f"{ours / theirs:.1f}× more"
+def _ratio(ours: float, theirs: float, better: str, worse: str) -> str:
+    """How ours compares, e.g. "7.8× faster" (a ratio of the two medians)."""
+    return f"{theirs / ours:.1f}× {better}" if ours and theirs >= ours else f"{ours / theirs:.1f}× {worse}"
 
 
 def budgets(times: dict, ours: dict[str, PageWeight]) -> list[Budget]:
@@ -259,16 +260,16 @@ def report(times: dict, plain: dict, ours: dict[str, PageWeight], theirs: dict[s
         "| Step | Ours | nbconvert | Ratio |",
         "|---|---|---|---|",
         f"| Cold `make data` (execute every notebook) | {_s(median['data'])} | {_s(plain_median['execute'])} | "
-        f"{_ratio(median['data'], plain_median['execute'])} time |",
+        f"{_ratio(median['data'], plain_median['execute'], 'faster', 'slower')} |",
         f"| Cold render (every page, no cache) | {_s(median['render'])} | {_s(plain_median['render'])} | "
-        f"{_ratio(median['render'], plain_median['render'])} time |",
+        f"{_ratio(median['render'], plain_median['render'], 'faster', 'slower')} |",
         f"| Cold `make data && make site` | {_s(median['cold'])} | "
         f"{_s(plain_median['execute'] + plain_median['render'])} | "
-        f"{_ratio(median['cold'], plain_median['execute'] + plain_median['render'])} time |",
+        f"{_ratio(median['cold'], plain_median['execute'] + plain_median['render'], 'faster', 'slower')} |",
         f"| No-op rebuild | {_s(median['noop'])} | {_s(plain_median['render'])} (no incremental mode) | "
-        f"{_ratio(median['noop'], plain_median['render'])} time |",
+        f"{_ratio(median['noop'], plain_median['render'], 'faster', 'slower')} |",
         f"| Rebuild after editing one page | {_s(median['edit'])} | {_s(plain_median['render'])} | "
-        f"{_ratio(median['edit'], plain_median['render'])} time |",
+        f"{_ratio(median['edit'], plain_median['render'], 'faster', 'slower')} |",
         "",
         "## Pages",
         "",
@@ -295,7 +296,7 @@ def report(times: dict, plain: dict, ours: dict[str, PageWeight], theirs: dict[s
         lines.append(
             f"| `{name}` | {_kb(mine.first_paint_bytes)} in {mine.first_paint_requests} | "
             f"{_kb(other.first_paint_bytes)} in {other.first_paint_requests} | "
-            f"{_ratio(mine.first_paint_bytes, other.first_paint_bytes)} bytes | {len(mine.third_party)} | "
+            f"{_ratio(mine.first_paint_bytes, other.first_paint_bytes, 'lighter', 'heavier')} | {len(mine.third_party)} | "
             f"{len(other.third_party)} ({', '.join(sorted({urlparse(u).netloc for u in other.third_party})) or '–'}) |"
         )
     return "\n".join(lines) + "\n"

@@ -226,9 +226,8 @@ def run(force: bool = False, jobs: int = 2) -> dict[str, list[str]]:
             for level in levels(notebooks):
                 list(pool.map(bring_up_to_date, level))  # re-raises the first failure
 
-        if ran:
-            validate_datapackage(stage_data)
-            verify_data(load_ledger(), stage_data)
+        validate_datapackage(stage_data)  # even when nothing ran: data/ may have been edited by hand
+        verify_data(load_ledger(), stage_data)
         changed = _publish(stage_data, executed, notebooks)
         log(
             f"done: ran {len(ran)}, skipped {len(skipped)} up to date; "

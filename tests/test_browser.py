@@ -1,11 +1,15 @@
 """The site in a real browser (Debian's Chromium driven by Playwright), as readers meet it."""
 
+import json
+import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from explainer.paths import PROJECT_ROOT
+from explainer.project_copy import copy_project, run_explainer
 from explainer.site.serve import serve_in_background
 
 SITE = PROJECT_ROOT / "site"
@@ -56,6 +60,7 @@ def _open(browser, url, width=1280, javascript=True):
     problems, requests = [], []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))  # an alert() that ran
     page.on("request", lambda r: requests.append(r.url))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.goto(url)
@@ -141,3 +146,64 @@ def test_screenshots_and_no_horizontal_scroll(browser, origin, width):
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
         page.screenshot(path=str(SCREENSHOTS / f"{Path(path).stem}-{width}.png"), full_page=True)
         context.close()
+
+
+HOSTILE = "<script>alert(document.domain)</script><img src=x onerror=alert(document.cookie)> **bold** [link](https://evil.example)"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    """The site built from a seed whose headline and a claimed sentence carry HTML, a script and Markdown."""
+    root = copy_project(tmp_path_factory.mktemp("hostile"), with_site=False)
+    seed = next((root / "seeds").glob("000_*.txt"))
+    text = seed.read_text(encoding="utf-8")
+    headline = text.split("\n", 1)[0]
+    hostile_headline = f"{HOSTILE} {headline}"  # the headline's own words stay: the ledger quotes them
+    text = text.replace(headline, hostile_headline, 1).replace("There are currently", f"{HOSTILE} There are currently", 1)
+    seed.write_text(text, encoding="utf-8")
+    metadata = root / "seeds" / "article.yml"
+    metadata.write_text(metadata.read_text(encoding="utf-8").replace(f'"{headline}"', json.dumps(hostile_headline)),
+                        encoding="utf-8")
+    result = run_explainer(root, "build")
+    assert result.returncode == 0, result.stderr[-3000:]
+    url, server = serve_in_background(root / "site")
+    yield url
+    server.shutdown()
+
+
+@pytest.mark.parametrize("path", ["index.html", "methods.html", "notebooks/01-claims-ledger.html",
+                                  "notebooks/05-explainer-page-parts.html"])
+def test_hostile_seed_text_is_shown_as_text_and_never_run(browser, hostile_site, path):
+    context, page, problems, requests = _open(browser, f"{hostile_site}/{path}")
+    for details in page.locator("details").all():  # open every source, so each sentence renders
+        details.evaluate("element => element.open = true")
+    page.wait_for_timeout(300)
+    assert "<script>alert(document.domain)</script>" in page.locator("main").inner_text()
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.locator('a[href="https://evil.example"]').count() == 0
+    assert page.locator("main strong", has_text=re.compile(r"^bold$")).count() == 0
+    assert page.evaluate("[...document.scripts].some(s => s.textContent.includes('alert('))") is False
+    assert problems == [] and page.evaluate("window.cspViolations") == []
+    assert all(urlparse(url).netloc == urlparse(hostile_site).netloc for url in requests)
+    context.close()
+
+
+def test_the_policy_blocks_and_reports_what_it_forbids(browser, tmp_path):
+    """The Content-Security-Policy listener is live: an injected inline script and a third-party
+    image are blocked and reported (so a clean page's empty report means something)."""
+    site = Path(shutil.copytree(SITE, tmp_path / "site"))
+    index = site / "index.html"
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        "</main>", '<script>document.title = "ran"</script><img src="https://tracker.example/p.gif" alt=""></main>'),
+        encoding="utf-8")
+    url, server = serve_in_background(site)
+    try:
+        context, page, _, _ = _open(browser, f"{url}/index.html")
+        page.wait_for_timeout(300)
+        violations = page.evaluate("window.cspViolations")
+        assert page.title() != "ran"
+        assert any(v.startswith("script-src") for v in violations), violations
+        assert any(v.startswith("img-src") and "tracker.example" in v for v in violations), violations
+        context.close()
+    finally:
+        server.shutdown()

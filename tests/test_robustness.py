@@ -132,7 +132,7 @@ BROKEN_INPUTS = {
     "missing-seed": (lambda r: (r / "seeds" / SEED_NAME).unlink(), rf"seeds/{SEED_NAME}: file not found"),
     "missing-metadata": (lambda r: (r / "seeds" / "article.yml").unlink(), r"seeds/article\.yml: file not found"),
     "invalid-utf8": (lambda r: (r / "seeds" / SEED_NAME).write_bytes((r / "seeds" / SEED_NAME).read_bytes()
-                                                                    .replace(b"Erbil", b"Erb\xffl", 1)),
+                                                                    .replace(b"ERBIL", b"ERB\xffL", 1)),
                      rf"seeds/{SEED_NAME}:\d+: invalid UTF-8"),
     "byte-order-mark": (lambda r: (r / "seeds" / "claims.yml").write_bytes(b"\xef\xbb\xbf" + (r / "seeds" / "claims.yml")
                                                                           .read_bytes()),
@@ -158,9 +158,9 @@ def test_broken_input_fails_in_one_line_and_changes_nothing(built_copy, tmp_path
     root = copy_project(tmp_path / "project")  # the built copy's inputs, site/ included
     shutil.rmtree(root / "site")
     shutil.copytree(built_copy / "site", root / "site")
-    before = checksums(root)
     damage, expected = BROKEN_INPUTS[case]
     damage(root)
+    before = checksums(root)  # after the damage: a broken notebook must stay as the author left it
 
     result = run_explainer(root, "build")
 

@@ -122,3 +122,15 @@ def test_sitemap_lists_every_page_when_site_url_is_set(tmp_path):
     index = (root / "site" / "index.html").read_text(encoding="utf-8")
     assert 'property="og:image" content="https://example.org/iraq-explainer/data/charts/attacks-by-country.png"' in index
     assert yaml.safe_load(config)["website"].get("site-url") is None, "the committed config has no site-url"
+
+
+def test_every_page_declares_a_policy_that_allows_no_other_origin(site):
+    for page in sorted(site.rglob("*.html")):
+        policies = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', page.read_text("utf-8"))
+        assert len(policies) == 1, page
+        directives = dict(d.strip().split(" ", 1) for d in policies[0].split(";") if d.strip())
+        assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
+        for name, sources in directives.items():
+            for source in sources.split():
+                assert source in {"'self'", "'none'", "'unsafe-inline'", "data:"}, (page.name, name, source)
+        assert "'unsafe-inline'" not in directives["script-src"]
