@@ -44,4 +44,4 @@ lock: ## regenerate requirements.txt from a fresh environment with the newest al
 	mv requirements.txt.new requirements.txt && rm -rf .build/lock-venv
 
 clean: ## remove the environment and every build output (data/ and the notebooks are kept: they are committed)
-	rm -rf $(VENV) .build site _site .quarto *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) .build site _site .quarto *.egg-info .pytest_cache .ruff_cache .hypothesis
