@@ -219,6 +219,22 @@ def _as_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _labelled_bars(data: pd.DataFrame, category: str, value: str, value_title: str, tooltips: list[tuple[str, str]],
+                   text_colour: str | None = None, **channels) -> alt.LayerChart:
+    """Horizontal bars, one per category in the table's order, each labelled with its value."""
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{category}:N", sort=None, title=None, axis=alt.Axis(labelFontSize=13, ticks=False, domain=False)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")),
+        tooltip=[alt.Tooltip(field, title=title) for field, title in tooltips],
+        **channels,
+    )
+    label = {"color": text_colour} if text_colour else {}
+    return (
+        base.mark_bar(height={"band": 0.7})
+        + base.mark_text(align="left", dx=4, fontWeight=700, **label).encode(text=f"{value}:Q")
+    ).properties(width=420, height=110)
+
+
 def attacks_by_country_chart(attacks: pd.DataFrame, derived: pd.DataFrame) -> ExplainerChart:
     """Bars of reported attacks per country, largest first, each labelled with its count."""
     figures = derived.set_index("figure_id")
@@ -236,19 +252,10 @@ def attacks_by_country_chart(attacks: pd.DataFrame, derived: pd.DataFrame) -> Ex
         f"from {day_no_year(start)} to {day(end)}. The article gives no dates or places for the attacks."
     )
     data = ordered[["country", "attacks", "claim_id"]]
-    bars = alt.Chart(data).encode(
-        y=alt.Y("country:N", sort=None, title=None, axis=alt.Axis(labelFontSize=13, ticks=False, domain=False)),
-        x=alt.X("attacks:Q", title="Reported attacks", axis=alt.Axis(tickMinStep=1, format="d")),
-        tooltip=[
-            alt.Tooltip("country:N", title="Country"),
-            alt.Tooltip("attacks:Q", title="Reported attacks"),
-            alt.Tooltip("claim_id:N", title="Claim"),
-        ],
+    chart = _labelled_bars(
+        data, "country", "attacks", "Reported attacks",
+        tooltips=[("country:N", "Country"), ("attacks:Q", "Reported attacks"), ("claim_id:N", "Claim")],
     )
-    chart = (
-        bars.mark_bar(height={"band": 0.7})
-        + bars.mark_text(align="left", dx=4, fontWeight=700).encode(text="attacks:Q")
-    ).properties(width=420, height=110)
     composed = _titled_with_source(chart, title, subtitle, source_line, description, width=420)
     table = data.rename(columns={"country": "Country", "attacks": "Reported attacks", "claim_id": "claim"})
     return ExplainerChart(
@@ -289,22 +296,14 @@ def attacks_and_responses_chart(
         f"Bar chart comparing {total} reported attacks on US interests with {len(responses)} US responses "
         f"this year; the US responded once for every {per_response:g} reported attacks."
     )
-    base = alt.Chart(data).encode(
-        y=alt.Y("measure:N", sort=None, title=None, axis=alt.Axis(labelFontSize=13, ticks=False, domain=False)),
-        x=alt.X("count:Q", title="Count", axis=alt.Axis(tickMinStep=1, format="d")),
+    chart = _labelled_bars(
+        data, "measure", "count", "Count",
+        tooltips=[("measure:N", "Measure"), ("count:Q", "Count"), ("claim_id:N", "From claims")],
+        text_colour=PALETTES["light"]["text"],
         color=alt.Color(
             "measure:N", legend=None, scale=alt.Scale(range=[PALETTES["light"]["primary"], PALETTES["light"]["accent"]])
         ),
-        tooltip=[
-            alt.Tooltip("measure:N", title="Measure"),
-            alt.Tooltip("count:Q", title="Count"),
-            alt.Tooltip("claim_id:N", title="From claims"),
-        ],
     )
-    chart = (
-        base.mark_bar(height={"band": 0.7})
-        + base.mark_text(align="left", dx=4, fontWeight=700, color=PALETTES["light"]["text"]).encode(text="count:Q")
-    ).properties(width=420, height=110)
     composed = _titled_with_source(chart, title, subtitle, source_line, description, width=420)
     table = data.rename(columns={"measure": "Measure", "count": "Count", "claim_id": "claim"})
     # rows cite several claims; the data table lists them as text rather than one link
