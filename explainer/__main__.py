@@ -19,13 +19,16 @@ def _data(force: bool) -> None:
     if not force and freshness.is_fresh("data"):
         print("[data] up to date: executed no notebook, changed nothing", file=sys.stderr)
         return
+    from .claims import load_ledger
     from .pipeline import run
     from .readme import update_readme
-    from .verify import check_ledger
+    from .verify import ledger_summary
 
-    # The tables are checked after the notebooks ran (a changed seed makes the old ones stale).
-    print(f"[data] check: {check_ledger()}", file=sys.stderr)
-    run(force=force)
+    # The claims are checked against the seed before anything runs; the tables only after the
+    # notebooks ran (a changed seed makes the old ones stale).
+    ledger = load_ledger()
+    print(f"[data] check: {ledger_summary(ledger)}", file=sys.stderr)
+    run(ledger, force=force)
     print(f"[data] readme: {update_readme()}", file=sys.stderr)
     freshness.record("data")
 

@@ -24,11 +24,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
 from .errors import InputError
 from .paths import BUILD_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJECT_ROOT, relative
+
+if TYPE_CHECKING:
+    from .claims import Ledger
 
 
 @dataclass(frozen=True)
@@ -178,9 +182,9 @@ def log(message: str) -> None:
     print(f"[data] {message}", file=sys.stderr, flush=True)
 
 
-def run(force: bool = False, jobs: int = 2) -> dict[str, list[str]]:
-    """Bring ``data/`` and the notebooks up to date; return what ran and what was skipped."""
-    from .claims import load_ledger
+def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[str]]:
+    """Bring ``data/`` and the notebooks up to date; return what ran and what was skipped.
+    The staged tables must agree with ``ledger`` (already checked against the seed) to be published."""
     from .tables import validate_datapackage
     from .verify import verify_data
 
@@ -227,7 +231,7 @@ def run(force: bool = False, jobs: int = 2) -> dict[str, list[str]]:
                 list(pool.map(bring_up_to_date, level))  # re-raises the first failure
 
         validate_datapackage(stage_data)  # even when nothing ran: data/ may have been edited by hand
-        verify_data(load_ledger(), stage_data)
+        verify_data(ledger, stage_data)
         changed = _publish(stage_data, executed, notebooks)
         log(
             f"done: ran {len(ran)}, skipped {len(skipped)} up to date; "

@@ -59,9 +59,8 @@ def verify_data(ledger: Ledger, folder: Path | None = None) -> list[str]:
     return checked
 
 
-def check_ledger() -> str:
-    """Every claim against the seed (what ``make data`` checks before it runs anything)."""
-    ledger = load_ledger()
+def ledger_summary(ledger: Ledger) -> str:
+    """What loading the ledger proved: every claim anchored in the seed, every number covered."""
     return (
         f"{len(ledger.claims)} claims anchored in {relative(ledger.article.path)}, "
         f"{len(ledger.exclusions)} exclusions, every number covered"
@@ -70,6 +69,6 @@ def check_ledger() -> str:
 
 def check(folder: Path | None = None) -> str:
     """Everything ``make check`` verifies; returns a one-line summary."""
-    summary = check_ledger()
-    checked = verify_data(load_ledger(), folder)
-    return f"{summary}; {len(checked)} tables in {relative(folder or data_dir())} agree with the ledger"
+    ledger = load_ledger()
+    checked = verify_data(ledger, folder)
+    return f"{ledger_summary(ledger)}; {len(checked)} tables in {relative(folder or data_dir())} agree with the ledger"

@@ -374,23 +374,26 @@ class PageCache:
     """Rendered page bodies, keyed by a digest of everything that shapes them."""
 
     def __init__(self, folder: Path, shared_inputs: bytes):
-        self.folder, self.used, self.rendered = folder, set(), 0
+        self.folder, self.rendered = folder, 0
+        self.keys: dict[Path, str] = {}  # each page of this build and its cache key
         here = Path(__file__).parent  # the renderer's code and the Quarto schema it checks pages against
         renderer = b"".join(p.read_bytes() for p in sorted([*here.glob("*.py"), *here.glob("quarto_schema/*.gz")]))
         self.shared = hashlib.sha256(shared_inputs + renderer + importlib.metadata.version("pypandoc-binary").encode())
 
     def _key(self, source: Path) -> str:
+        if source in self.keys:
+            return self.keys[source]
         digest = self.shared.copy()
         text = (PROJECT_ROOT / source).read_bytes()
         digest.update(source.as_posix().encode() + b"\0" + text)
         for notebook in sorted(set(re.findall(rb"embed\s+([\w./-]+\.ipynb)#", text))):
             path = PROJECT_ROOT / notebook.decode()
             digest.update(notebook + (path.read_bytes() if path.exists() else b"missing"))
-        return digest.hexdigest()
+        self.keys[source] = digest.hexdigest()
+        return self.keys[source]
 
     def get(self, source: Path) -> Page | None:
         key = self._key(source)
-        self.used.add(key)
         try:
             fields = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -400,7 +403,6 @@ class PageCache:
     def put(self, page: Page) -> None:
         self.rendered += 1
         key = self._key(page.source)
-        self.used.add(key)
         self.folder.mkdir(parents=True, exist_ok=True)
         fields = {name: getattr(page, name) for name in ("title", "subtitle", "description", "toc", "body", "toc_html")}
         partial = self.folder / f"{key}.tmp"
@@ -408,8 +410,9 @@ class PageCache:
         os.replace(partial, self.folder / f"{key}.json")
 
     def prune(self) -> None:
+        used = set(self.keys.values())
         for entry in self.folder.glob("*.json"):
-            if entry.stem not in self.used:
+            if entry.stem not in used:
                 entry.unlink()
 
 
