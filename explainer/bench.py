@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .paths import BUILD_DIR, PROJECT_ROOT
-from .project_copy import copy_project, run_explainer
+from .project_copy import copy_project, environment_for
 from .site.serve import serve_in_background
 
 REPORT = PROJECT_ROOT / "BENCHMARKS.md"
@@ -70,22 +70,18 @@ class PageWeight:
 # Build times
 
 
-def _timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, subprocess.CompletedProcess]:
+def _timed(command: list[str], root: Path, cwd: Path | None = None) -> tuple[float, str]:
+    """Seconds a command takes on the copy at ``root``, and what it printed to stderr."""
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd or root, env=environment_for(root), capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
-    return elapsed, result
+    return elapsed, result.stderr
 
 
 def _explainer(root: Path, *args: str) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = run_explainer(root, *args)
-    elapsed = time.perf_counter() - started
-    if result.returncode:
-        raise RuntimeError(f"explainer {' '.join(args)} failed:\n{result.stderr[-2000:]}")
-    return elapsed, result.stderr
+    return _timed([sys.executable, "-m", "explainer", *args], root)
 
 
 def _clear(root: Path, *names: str) -> None:
@@ -121,16 +117,14 @@ def build_times(root: Path, runs: int) -> dict[str, list[float]]:
 def nbconvert_times(root: Path, out: Path, runs: int) -> dict[str, list[float]]:
     jupyter = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--output-dir", str(out)]
     notebooks = [str(root / "notebooks" / f"{n}.ipynb") for n in NOTEBOOKS]
-    env = {**os.environ, "EXPLAINER_PROJECT_ROOT": str(root)}
-    env.pop("EXPLAINER_DATA_DIR", None)
     scratch = out.parent / "nbconvert-executed"
     times: dict[str, list[float]] = {"execute": [], "render": []}
     for run in range(1, runs + 1):
         log(f"nbconvert run {run} of {runs}: execute and export, export only")
         # the plain alternative executes in place, one notebook after another, with no skipping
         times["execute"].append(_timed([*jupyter[:-2], "--output-dir", str(scratch), "--execute", *notebooks],
-                                       cwd=root / "notebooks", env=env)[0])
-        times["render"].append(_timed([*jupyter, *notebooks], cwd=root, env=env)[0])
+                                       root, cwd=root / "notebooks")[0])
+        times["render"].append(_timed([*jupyter, *notebooks], root)[0])
     shutil.rmtree(scratch, ignore_errors=True)
     return times
 

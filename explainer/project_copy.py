@@ -30,9 +30,14 @@ def copy_project(target: Path, with_site: bool = True) -> Path:
     return target
 
 
-def run_explainer(root: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """``python -m explainer ARGS`` on the copy at ``root``, capturing its output."""
+def environment_for(root: Path) -> dict[str, str]:
+    """The environment in which commands (and the kernels they start) work on the copy at ``root``."""
     env = {**os.environ, "EXPLAINER_PROJECT_ROOT": str(root)}
     env.pop("EXPLAINER_DATA_DIR", None)  # the copy's own data/
-    return subprocess.run([sys.executable, "-m", "explainer", *args], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return env
+
+
+def run_explainer(root: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """``python -m explainer ARGS`` on the copy at ``root``, capturing its output."""
+    return subprocess.run([sys.executable, "-m", "explainer", *args], cwd=root, env=environment_for(root),
+                          capture_output=True, text=True, timeout=timeout)

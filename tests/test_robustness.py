@@ -24,7 +24,7 @@ from explainer.seed import load_article
 from explainer.verify import verify_data
 
 LEDGER = load_ledger()
-ARTICLE = LEDGER.article if hasattr(LEDGER, "article") else load_article()
+ARTICLE = LEDGER.article
 TEXT = ARTICLE.text
 SEED_NAME = ARTICLE.path.name
 # Every character some claim's quote covers, and which claim; where exclusions sit.

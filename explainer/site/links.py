@@ -56,13 +56,21 @@ def _parse(path: Path) -> _PageLinks:
     return parser
 
 
+def _stylesheet_refs(stylesheet: Path) -> list[tuple[str, str, int]]:
+    """Every ``url(...)`` of a stylesheet: all of them make the browser load something."""
+    lines = stylesheet.read_text(encoding="utf-8").splitlines()
+    return [("loads", url, number) for number, text in enumerate(lines, 1) for url in _CSS_URL.findall(text)]
+
+
 def broken_links(site: Path) -> list[Broken]:
     """Every problem found (empty when the site is whole)."""
     pages = {p: _parse(p) for p in sorted(site.rglob("*.html"))}
+    refs = {page: parsed.refs for page, parsed in pages.items()}
+    refs.update({stylesheet: _stylesheet_refs(stylesheet) for stylesheet in sorted(site.rglob("*.css"))})
     problems = []
-    for page, parsed in pages.items():
-        for kind, url, line in parsed.refs:
-            where = (page.relative_to(site).as_posix(), line)
+    for source, found in refs.items():
+        for kind, url, line in found:
+            where = (source.relative_to(site).as_posix(), line)
             parts = urlsplit(url)
             if parts.scheme in {"mailto", "tel", "data"}:
                 continue
@@ -70,24 +78,13 @@ def broken_links(site: Path) -> list[Broken]:
                 if kind == "loads":
                     problems.append(Broken(*where, f"loads {url} from another origin"))
                 continue  # a link to another site is the reader's choice to follow
-            target = _resolve(page, parts.path, site) if parts.path else page
+            target = _resolve(source, parts.path, site) if parts.path else source
             if target is None or not target.is_file():
                 problems.append(Broken(*where, f"{url} does not exist in the site"))
                 continue
             fragment = unquote(parts.fragment)
             if fragment and target.suffix == ".html" and fragment not in pages[target].ids:
                 problems.append(Broken(*where, f"{url} points at #{fragment}, which {target.relative_to(site).as_posix()} lacks"))
-    for stylesheet in sorted(site.rglob("*.css")):
-        for number, text in enumerate(stylesheet.read_text(encoding="utf-8").splitlines(), 1):
-            for url in _CSS_URL.findall(text):
-                parts = urlsplit(url)
-                where = (stylesheet.relative_to(site).as_posix(), number)
-                if parts.scheme == "data":
-                    continue
-                if parts.scheme or parts.netloc:
-                    problems.append(Broken(*where, f"loads {url} from another origin"))
-                elif (target := _resolve(stylesheet, parts.path, site)) is None or not target.is_file():
-                    problems.append(Broken(*where, f"{url} does not exist in the site"))
     return problems
 
 
