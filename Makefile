@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# Which renderer `make site` uses: auto (Quarto if `quarto` is on PATH, else the built-in pandoc
+# renderer), quarto or pandoc. Also read from $EXPLAINER_RENDERER.
+RENDERER ?=
+RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
 
 .PHONY: help site data check test bench clean lock browser
 
@@ -17,8 +21,8 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-site: $(INSTALLED) ## bring data/ up to date (as `make data`), then render the site into site/; skips what is unchanged
-	$(PY) -m explainer build
+site: $(INSTALLED) ## bring data/ up to date (as `make data`), then render site/ with Quarto if installed (RENDERER=pandoc|quarto forces one)
+	$(PY) -m explainer build $(RENDER_FLAG)
 
 data: $(INSTALLED) ## re-execute the notebooks that are out of date, in order, then update data/ and the README
 	$(PY) -m explainer data
@@ -26,7 +30,7 @@ data: $(INSTALLED) ## re-execute the notebooks that are out of date, in order, t
 check: $(INSTALLED) ## verify every claim against the seed and every table against the ledger (no notebook runs)
 	$(PY) -m explainer check
 
-test: site browser ## run every test: ledger, tables, notebooks (nbval strict), site, browser, lint
+test: site browser ## run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
 	$(PY) -m pytest
 
 bench: $(INSTALLED) browser ## measure builds and pages against the budgets and against nbconvert; writes BENCHMARKS.md

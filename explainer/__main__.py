@@ -1,4 +1,4 @@
-"""Command line: ``python -m explainer check|data|site|build|bench`` (the Makefile's targets call these).
+"""Command line: ``python -m explainer check|data|site|build|bench|assets|post-render`` (the Makefile's targets call these).
 
 Every failure caused by input prints one line, ``path:line: message``, and exits with status 1.
 """
@@ -33,24 +33,35 @@ def _data(force: bool) -> None:
     freshness.record("data")
 
 
-def _site(force: bool) -> int:
-    """Render site/: with Quarto when installed, else with the built-in pandoc renderer."""
-    import shutil
+def _site(force: bool, renderer: str | None, output: str | None = None) -> int:
+    """Render site/ with Quarto (the reference) or the built-in pandoc renderer; see site/publish.py."""
+    from pathlib import Path
 
-    if shutil.which("quarto"):
-        import subprocess
-
-        return subprocess.call(["quarto", "render"])
     from . import freshness
+    from .site.publish import build, choose_renderer
 
-    if not force and freshness.is_fresh("site"):
-        print("[site] up to date: rendered no page", file=sys.stderr)
+    chosen = choose_renderer(renderer)
+    if output:  # a site elsewhere (the tests' second renderer): no stamp, site/ untouched
+        build(chosen, use_cache=not force, output=Path(output).resolve())
         return 0
-    from .site.render import build
-
-    build(use_cache=not force)
-    freshness.record("site")
+    if not force and freshness.is_fresh("site", chosen):
+        print(f"[site] up to date ({chosen}): rendered no page", file=sys.stderr)
+        return 0
+    build(chosen, use_cache=not force)
+    freshness.record("site", chosen)
     return 0
+
+
+def _post_render() -> str:
+    """Quarto's post-render step (and ours): see site/postrender.py."""
+    import os
+    from pathlib import Path
+
+    from .paths import PROJECT_ROOT
+    from .site.postrender import finish_site
+
+    folder = Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR") or PROJECT_ROOT / "site")
+    return f"{finish_site(PROJECT_ROOT / folder)} pages given their script hashes"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="`data` then `site`: what `make site` runs")
     for command in (data, site, build):
         command.add_argument("--force", action="store_true", help="redo everything, even what is up to date")
+    for command in (site, build):
+        command.add_argument("--renderer", choices=("auto", "quarto", "pandoc"),
+                             help="quarto (the reference), pandoc (the built-in stand-in) or auto (quarto if on PATH; "
+                                  "the default, or $EXPLAINER_RENDERER)")
+    site.add_argument("--output-dir", help="render there instead of project.output-dir (site/)")
     commands.add_parser("assets", help="write the self-hosted Vega bundle (Quarto's pre-render step)")
+    commands.add_parser("post-render", help="hash inline scripts into each page's CSP, drop Quarto's CDN tags "
+                                            "(Quarto's post-render step)")
     commands.add_parser("readme", help="regenerate the README's data dictionary from data/datapackage.json")
     bench = commands.add_parser("bench", help="measure builds and pages against the budgets; write BENCHMARKS.md")
     bench.add_argument("--runs", type=int, default=3, help="runs per measure (the median is reported)")
@@ -77,16 +95,18 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "data":
             _data(args.force)
         elif args.command == "site":
-            return _site(args.force)
+            return _site(args.force, args.renderer, args.output_dir)
         elif args.command == "build":
             _data(args.force)
-            status = _site(args.force)
+            status = _site(args.force, args.renderer)
             print(f"[build] done in {time.perf_counter() - started:.2f} s", file=sys.stderr)
             return status
         elif args.command == "assets":
             from .site.assets import write_vega_bundle
 
             print(f"assets: {write_vega_bundle()}")
+        elif args.command == "post-render":
+            print(f"post-render: {_post_render()}")
         elif args.command == "readme":
             from .readme import update_readme
 

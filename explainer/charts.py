@@ -165,7 +165,7 @@ class ExplainerChart:
         """The static-first figure: inline SVG, the source, the data table. The interactive layer
         fetches the spec (``data/charts/SLUG.vl.json``, see ``export``) only after first paint."""
         return (
-            f'<figure class="explainer-chart" id="chart-{self.slug}">'
+            '<figure class="explainer-chart">'
             f'<div class="chart-graphic" data-chart="{self.slug}">{self.svg()}</div>'
             f'<figcaption><span class="chart-source">{html.escape(self.source)}</span>'
             f'<details class="chart-data"><summary>Data table: {html.escape(self.title)}</summary>'
@@ -334,7 +334,6 @@ def responses_timeline_chart(events: pd.DataFrame, attacks: pd.DataFrame, derive
     )[["event", "start", "end", "when", "precision", "status", "kind", "claim_id"]]
     responses = data[data["kind"] == "US response"]
     first_year, last_year = events["date"].min().year, events["date_end"].max().year
-    domain = [f"{first_year}-01-01", f"{last_year}-12-31"]
     times = {1: "once", 2: "twice"}.get(len(responses), f"{len(responses)} times")
     response_days = _as_list([day_no_year(d) for d in events.loc[events["is_us_response"], "date"]])
     title = f"The US has struck back {times} this year, on {response_days}"
@@ -362,8 +361,9 @@ def responses_timeline_chart(events: pd.DataFrame, attacks: pd.DataFrame, derive
     x = alt.X(
         "start:T",
         title=None,
-        scale=alt.Scale(type="utc", domain=domain),
-        axis=alt.Axis(format="%b %Y", formatType="utc", tickCount={"interval": "month", "step": 3}),
+        # no explicit domain: Vega-Lite 6 merges a layered temporal domain badly (console warnings)
+        scale=alt.Scale(type="utc", nice="month"),
+        axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 3}),  # utc scale: utcFormat
     )
     tooltip = [
         alt.Tooltip("event:N", title="Event"),

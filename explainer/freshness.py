@@ -49,17 +49,19 @@ def _stamp(step: str) -> Path:
     return BUILD_DIR / "stamps" / f"{step}.json"
 
 
-def is_fresh(step: str) -> bool:
+def is_fresh(step: str, how: str = "") -> bool:
+    """True if the step last succeeded, done ``how`` (the site's renderer), on exactly these files."""
     try:
-        return json.loads(_stamp(step).read_text(encoding="utf-8"))["digest"] == digest(step)
+        stamp = json.loads(_stamp(step).read_text(encoding="utf-8"))
+        return stamp["how"] == how and stamp["digest"] == digest(step)
     except (OSError, ValueError, KeyError):
         return False
 
 
-def record(step: str) -> None:
+def record(step: str, how: str = "") -> None:
     """Call after the step succeeded: its files as they are now are the up-to-date state."""
     stamp = _stamp(step)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     partial = stamp.with_suffix(".tmp")
-    partial.write_text(json.dumps({"digest": digest(step)}) + "\n", encoding="utf-8")
+    partial.write_text(json.dumps({"digest": digest(step), "how": how}) + "\n", encoding="utf-8")
     os.replace(partial, stamp)

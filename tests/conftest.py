@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from explainer.paths import PROJECT_ROOT
+from support import RENDERERS, built_site
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="explainer-tests-"))
 
@@ -46,3 +47,15 @@ def checksums(root: Path, folders=("site", "data", "notebooks")) -> dict[str, st
         for path in sorted((root / folder).rglob("*"))
         if path.is_file()
     }
+
+
+@pytest.fixture(scope="session", params=RENDERERS)
+def renderer(request) -> str:
+    if request.param == "quarto" and not shutil.which("quarto"):
+        pytest.skip("Quarto is not installed: the Quarto half of the site tests is skipped (see README, Quarto)")
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def site(renderer) -> Path:
+    return built_site(renderer)

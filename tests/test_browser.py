@@ -1,4 +1,5 @@
-"""The site in a real browser (Debian's Chromium driven by Playwright), as readers meet it."""
+"""The site in a real browser (Debian's Chromium driven by Playwright), as readers meet it, as each
+renderer builds it (Quarto, the reference, and the built-in pandoc renderer; see conftest)."""
 
 import json
 import re
@@ -11,16 +12,9 @@ import pytest
 from explainer.paths import PROJECT_ROOT
 from explainer.project_copy import copy_project, run_explainer
 from explainer.site.serve import serve_in_background
+from support import PAGES
 
-SITE = PROJECT_ROOT / "site"
 SCREENSHOTS = PROJECT_ROOT / ".build" / "screenshots"
-PAGES = [
-    "index.html",
-    "data.html",
-    "methods.html",
-    "404.html",
-    *[f"notebooks/{p.name}" for p in sorted((SITE / "notebooks").glob("*.html"))],
-]
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -31,15 +25,18 @@ FLAGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def origin():
-    assert (SITE / "index.html").exists(), "run `make site` first (make test does)"
-    url, server = serve_in_background(SITE)
-    yield url
-    server.shutdown()
+_ORIGINS: dict = {}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+def origin(site):
+    """The site served on localhost, once per renderer."""
+    if site not in _ORIGINS:
+        _ORIGINS[site] = serve_in_background(site)
+    return _ORIGINS[site][0]
+
+
+@pytest.fixture(scope="session")
 def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
@@ -48,8 +45,9 @@ def browser():
         chromium.close()
 
 
-def _open(browser, url, width=1280, javascript=True):
-    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
+def _open(browser, url, width=1280, javascript=True, scheme="light"):
+    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript,
+                                  color_scheme=scheme)
     page = context.new_page()
     # the page's own report of anything its Content-Security-Policy blocked
     page.add_init_script(
@@ -58,7 +56,7 @@ def _open(browser, url, width=1280, javascript=True):
         "e.violatedDirective + ' ' + e.blockedURI));"
     )
     problems, requests = [], []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))  # an alert() that ran
     page.on("request", lambda r: requests.append(r.url))
@@ -68,9 +66,39 @@ def _open(browser, url, width=1280, javascript=True):
     return context, page, problems, requests
 
 
+# Elements that must never cover one another: the page's frame (navbar, table of contents,
+# footer) against the blocks of its content.
+_OVERLAPS = """() => {
+  const visible = el => { const r = el.getBoundingClientRect(); const st = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none'; };
+  const frame = [...document.querySelectorAll('#quarto-header nav, #TOC, footer.footer')].filter(visible);
+  const blocks = [...document.querySelectorAll(
+    'main h1, main h2, main p, main figure, main table, main ul, main ol, main dl, main pre, main details')].filter(visible);
+  const hits = [];
+  for (const f of frame) {
+    const a = f.getBoundingClientRect();
+    for (const b of blocks) {
+      if (f.contains(b) || b.contains(f)) continue;
+      const c = b.getBoundingClientRect();
+      const x = Math.min(a.right, c.right) - Math.max(a.left, c.left);
+      const y = Math.min(a.bottom, c.bottom) - Math.max(a.top, c.top);
+      if (x > 1 && y > 1) hits.push((f.id || f.tagName) + ' over ' + b.tagName + ': ' + b.textContent.trim().slice(0, 40));
+    }
+  }
+  return hits;
+}"""
+
+
+def _overlaps(page) -> list[str]:
+    page.evaluate("window.scrollTo(0, 0)")
+    return page.evaluate(_OVERLAPS)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_with_quarto_landmarks_and_same_origin_only(browser, origin, path):
-    context, page, problems, requests = _open(browser, f"{origin}/{path}")
+def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origin, path, width, scheme):
+    context, page, problems, requests = _open(browser, f"{origin}/{path}", width=width, scheme=scheme)
     page.wait_for_timeout(300)
     assert problems == []
     assert page.evaluate("window.cspViolations") == []
@@ -81,11 +109,43 @@ def test_page_loads_cleanly_with_quarto_landmarks_and_same_origin_only(browser, 
         "footer.footer",
     ):
         assert page.locator(selector).count() == 1, selector
-    assert page.title() and page.locator('meta[name="description"]').get_attribute("content")
+    assert page.title()
+    if not path.startswith("notebooks/"):  # Quarto gives a notebook page no description of its own
+        assert page.locator('meta[name="description"]').get_attribute("content")
     assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1
     host = urlparse(origin).netloc
     assert all(urlparse(url).netloc == host for url in requests if not url.startswith("data:")), requests
-    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert _overlaps(page) == []
+    duplicated = page.evaluate("(() => { const ids = [...document.querySelectorAll('body [id]')].map(e => e.id);"
+                               " return ids.filter((id, i) => ids.indexOf(id) !== i); })()")
+    assert duplicated == []
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert _is_dark(background) == (scheme == "dark"), background
+    context.close()
+
+
+def _is_dark(css_colour: str) -> bool:
+    red, green, blue = (int(v) for v in re.findall(r"\d+", css_colour)[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) < 128
+
+
+@pytest.mark.parametrize("width", [320, 768, 1024, 1440])
+def test_nothing_overlaps_or_scrolls_sideways_at_any_width(browser, origin, width):
+    for path in ("index.html", "data.html", "methods.html", "notebooks/01-claims-ledger.html"):
+        context, page, _, _ = _open(browser, f"{origin}/{path}", width=width)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        assert _overlaps(page) == [], path
+        context.close()
+
+
+def test_the_page_prints_without_the_frame(browser, origin):
+    context, page, _, _ = _open(browser, f"{origin}/index.html")
+    page.emulate_media(media="print")
+    for selector in ("#quarto-header", "#TOC"):
+        assert not page.locator(selector).first.is_visible(), selector
+    assert page.locator("main .key-figure .source-sentence").first.is_visible()  # sources print open
+    assert len(page.pdf()) > 10_000
     context.close()
 
 
@@ -126,10 +186,15 @@ def test_a_figure_opens_its_source_by_click_and_by_keyboard(browser, origin):
     context.close()
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_wcag_a_or_aa_violation(browser, origin, path):
+# every page in the light scheme; the pages with the most colours also in the dark one
+_AXE_RUNS = [(path, "light") for path in PAGES] + [(path, "dark") for path in PAGES[:3] + PAGES[-1:]]
+
+
+@pytest.mark.parametrize("path, scheme", _AXE_RUNS)
+def test_axe_finds_no_wcag_a_or_aa_violation(browser, origin, path, scheme):
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    context, page, _, _ = _open(browser, f"{origin}/{path}")
+    context, page, _, _ = _open(browser, f"{origin}/{path}", scheme=scheme)
+    page.wait_for_timeout(200)  # Quarto's script applies the dark theme after load
     results = axe_module.Axe().run(
         page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
     )
@@ -138,13 +203,16 @@ def test_axe_finds_no_wcag_a_or_aa_violation(browser, origin, path):
     context.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [375, 1280])
-def test_screenshots_and_no_horizontal_scroll(browser, origin, width):
+def test_screenshots_for_people_to_look_at(browser, origin, renderer, width, scheme):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for path in ("index.html", "data.html", "methods.html"):
-        context, page, _, _ = _open(browser, f"{origin}/{path}", width=width)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
-        page.screenshot(path=str(SCREENSHOTS / f"{Path(path).stem}-{width}.png"), full_page=True)
+    for path in ("index.html", "data.html", "methods.html", "notebooks/03-chart-attacks.html"):
+        context, page, _, _ = _open(browser, f"{origin}/{path}", width=width, scheme=scheme)
+        page.wait_for_timeout(200)
+        name = f"{renderer}-{Path(path).stem}-{width}-{scheme}.png"
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        assert (SCREENSHOTS / name).stat().st_size > 10_000
         context.close()
 
 
@@ -152,7 +220,7 @@ HOSTILE = "<script>alert(document.domain)</script><img src=x onerror=alert(docum
 
 
 @pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory):
+def hostile_site(tmp_path_factory, renderer):
     """The site built from a seed whose headline and a claimed sentence carry HTML, a script and Markdown."""
     root = copy_project(tmp_path_factory.mktemp("hostile"), with_site=False)
     seed = next((root / "seeds").glob("000_*.txt"))
@@ -164,7 +232,7 @@ def hostile_site(tmp_path_factory):
     metadata = root / "seeds" / "article.yml"
     metadata.write_text(metadata.read_text(encoding="utf-8").replace(f'"{headline}"', json.dumps(hostile_headline)),
                         encoding="utf-8")
-    result = run_explainer(root, "build")
+    result = run_explainer(root, "build", "--renderer", renderer)
     assert result.returncode == 0, result.stderr[-3000:]
     url, server = serve_in_background(root / "site")
     yield url
@@ -188,10 +256,10 @@ def test_hostile_seed_text_is_shown_as_text_and_never_run(browser, hostile_site,
     context.close()
 
 
-def test_the_policy_blocks_and_reports_what_it_forbids(browser, tmp_path):
+def test_the_policy_blocks_and_reports_what_it_forbids(browser, site, tmp_path):
     """The Content-Security-Policy listener is live: an injected inline script and a third-party
     image are blocked and reported (so a clean page's empty report means something)."""
-    site = Path(shutil.copytree(SITE, tmp_path / "site"))
+    site = Path(shutil.copytree(site, tmp_path / "site"))
     index = site / "index.html"
     index.write_text(index.read_text(encoding="utf-8").replace(
         "</main>", '<script>document.title = "ran"</script><img src="https://tracker.example/p.gif" alt=""></main>'),

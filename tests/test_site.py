@@ -16,14 +16,7 @@ from explainer.site.config import load_config
 from explainer.site.links import broken_links
 from explainer.site.render import split_front_matter
 
-SITE = PROJECT_ROOT / "site"
 PAGES = ["index.qmd", "data.qmd", "methods.qmd", "404.qmd"]
-
-
-@pytest.fixture(scope="module")
-def site():
-    assert (SITE / "index.html").exists(), "run `make site` first (make test does)"
-    return SITE
 
 
 def test_every_internal_link_anchor_asset_and_download_resolves(site):
@@ -40,8 +33,8 @@ def test_every_internal_link_anchor_asset_and_download_resolves(site):
          "methods.html:.*data.html#no-such-table"),
         (lambda s: _edit(s / "index.html", "</head>", '<script src="https://cdn.example.com/x.js"></script></head>'),
          "index.html:.*loads https://cdn.example.com/x.js from another origin"),
-        (lambda s: _edit(s / "assets" / "site.css", "body", "body { background: url(../missing.png) }\nbody", count=1),
-         r"assets/site.css:\d+: ../missing.png does not exist"),
+        (lambda s: _edit(s / "assets" / "explainer.css", "mark", "body { background: url(../missing.png) }\nmark", count=1),
+         r"assets/explainer.css:\d+: ../missing.png does not exist"),
     ],
     ids=["missing-download", "missing-anchor", "missing-anchor-on-other-page", "third-party-script", "css-asset"],
 )
@@ -106,13 +99,13 @@ def test_the_data_page_offers_every_table_of_the_package_and_the_package_itself(
     assert 'href="data/datapackage.json"' in page and 'href="CITATION.cff"' in page
 
 
-def test_sitemap_lists_every_page_when_site_url_is_set(tmp_path):
+def test_sitemap_lists_every_page_when_site_url_is_set(tmp_path, renderer):
     root = copy_project(tmp_path, with_site=False)
     config = (root / "_quarto.yml").read_text(encoding="utf-8")
     (root / "_quarto.yml").write_text(
         config.replace("  favicon:", "  site-url: https://example.org/iraq-explainer/\n  favicon:"), encoding="utf-8"
     )
-    result = run_explainer(root, "site")
+    result = run_explainer(root, "site", "--renderer", renderer)
     assert result.returncode == 0, result.stderr
     sitemap = (root / "site" / "sitemap.xml").read_text(encoding="utf-8")
     urls = re.findall(r"<loc>(.*?)</loc>", sitemap)
@@ -132,5 +125,11 @@ def test_every_page_declares_a_policy_that_allows_no_other_origin(site):
         assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
         for name, sources in directives.items():
             for source in sources.split():
-                assert source in {"'self'", "'none'", "'unsafe-inline'", "data:"}, (page.name, name, source)
+                hashed = name == "script-src" and (source == "'unsafe-hashes'" or re.fullmatch(r"'sha256-[\w+/]+=*'", source))
+                assert hashed or source in {"'self'", "'none'", "'unsafe-inline'", "data:"}, (page.name, name, source)
         assert "'unsafe-inline'" not in directives["script-src"]
+
+
+def test_no_page_carries_the_path_of_the_machine_that_built_it(site):
+    for page in sorted(site.rglob("*.html")):
+        assert str(PROJECT_ROOT) not in page.read_text(encoding="utf-8"), page.relative_to(site)

@@ -15,15 +15,17 @@ from . import quarto_yaml
 
 # Nested dicts describe sub-keys; None means "a value of any shape we handle".
 SUPPORTED_CONFIG = {
-    "project": {"type": None, "output-dir": None, "pre-render": None, "render": None, "resources": None},
+    "project": {"type": None, "output-dir": None, "pre-render": None, "post-render": None, "render": None, "resources": None},
     "website": {
         "title": None, "description": None, "site-url": None, "favicon": None, "repo-url": None,
         "open-graph": None, "twitter-card": None,
         "navbar": {"left": None, "right": None},
         "page-footer": {"left": None, "center": None, "right": None},
     },
-    "format": {"html": {"theme": None, "css": None, "toc": None, "toc-title": None, "lang": None,
-                        "include-in-header": None}},
+    # theme and respect-user-color-scheme are Quarto's only (the built-in renderer has its own frame,
+    # assets/standalone.css); notebook-view must be false (see load_config).
+    "format": {"html": {"theme": None, "respect-user-color-scheme": None, "css": None, "toc": None, "toc-title": None,
+                        "lang": None, "include-in-header": None, "notebook-view": None, "code-overflow": None}},
 }
 SUPPORTED_FRONT_MATTER = {"title", "subtitle", "description", "toc", "image"}
 
@@ -71,6 +73,11 @@ def load_config(path: Path) -> dict:
     project = config.get("project", {})
     if project.get("type") != "website":
         raise InputError(relative(path), "project.type must be website", line=project.get("__line__"))
+    html_options = config.get("format", {}).get("html", {})
+    if html_options.get("notebook-view", True) is not False:
+        raise InputError(relative(path), "format.html.notebook-view must be false: pages link their notebooks "
+                         "themselves (the built-in renderer makes no notebook previews)",
+                         line=line_of_key(html_options, "notebook-view") or html_options.get("__line__"))
     for item in _nav_items(config):
         unknown = set(item) - {"href", "text", "menu", "__line__"}
         if unknown:

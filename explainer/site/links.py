@@ -62,8 +62,9 @@ def _stylesheet_refs(stylesheet: Path) -> list[tuple[str, str, int]]:
     return [("loads", url, number) for number, text in enumerate(lines, 1) for url in _CSS_URL.findall(text)]
 
 
-def broken_links(site: Path) -> list[Broken]:
-    """Every problem found (empty when the site is whole)."""
+def broken_links(site: Path, base_path: str = "/") -> list[Broken]:
+    """Every problem found (empty when the site is whole). ``base_path`` is where the site is
+    published (the path of ``website.site-url``): Quarto's 404 page links from there."""
     pages = {p: _parse(p) for p in sorted(site.rglob("*.html"))}
     refs = {page: parsed.refs for page, parsed in pages.items()}
     refs.update({stylesheet: _stylesheet_refs(stylesheet) for stylesheet in sorted(site.rglob("*.css"))})
@@ -78,7 +79,7 @@ def broken_links(site: Path) -> list[Broken]:
                 if kind == "loads":
                     problems.append(Broken(*where, f"loads {url} from another origin"))
                 continue  # a link to another site is the reader's choice to follow
-            target = _resolve(source, parts.path, site) if parts.path else source
+            target = _resolve(source, parts.path, site, base_path) if parts.path else source
             if target is None or not target.is_file():
                 problems.append(Broken(*where, f"{url} does not exist in the site"))
                 continue
@@ -88,10 +89,12 @@ def broken_links(site: Path) -> list[Broken]:
     return problems
 
 
-def _resolve(page: Path, url_path: str, site: Path) -> Path | None:
+def _resolve(page: Path, url_path: str, site: Path, base_path: str = "/") -> Path | None:
     """The file a relative URL names, or None when it climbs out of the site."""
     if url_path.startswith("/"):
-        relative_to_root = PurePosixPath(unquote(url_path).lstrip("/"))
+        if not url_path.startswith(base_path):
+            return None
+        relative_to_root = PurePosixPath(unquote(url_path[len(base_path):]))
     else:
         relative_to_root = PurePosixPath(page.parent.relative_to(site).as_posix()) / unquote(url_path)
     parts: list[str] = []

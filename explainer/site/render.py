@@ -16,12 +16,8 @@ import importlib.metadata
 import json
 import os
 import re
-import shlex
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +27,12 @@ import yaml
 from ..errors import InputError
 from ..paths import BUILD_DIR, PROJECT_ROOT, relative
 from ..textfile import _LineLoader, read_text
-from .config import check_front_matter, load_config
-from .links import broken_links
+from .config import check_front_matter
+from .publish import log
 
 SHORTCODE = re.compile(r"\{\{<\s*([\w-]+)\s*(.*?)\s*>\}\}")
+# What Quarto's theme and layout give a page, for this renderer's pages (navbar, grid, colours).
+FRAME_CSS = "assets/standalone.css"
 _OPTION_LINE = re.compile(r"^#\|.*\n?", re.M)
 _TOC_TEMPLATE = "$if(toc)$$table-of-contents$$endif$\n<!--body-->\n$body$\n"
 
@@ -57,10 +55,6 @@ class Page:
     def prefix(self) -> str:
         """The way back to the site root from this page ('' or '../')."""
         return "../" * (len(self.source.parts) - 1)
-
-
-def log(message: str) -> None:
-    print(f"[site] {message}", file=sys.stderr, flush=True)
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
@@ -145,12 +139,22 @@ def expand_shortcodes(body: str, page: Path, first_line: int) -> str:
         if not target:
             raise InputError(relative(page), f"embed expects NOTEBOOK.ipynb#LABEL, not {argument!r}", line=line)
         notebook, label = Path(target.group(1)), target.group(2)
+        # no "Source" link: as Quarto with `notebook-view: false`, the pages link their notebooks themselves
         markup = cell_outputs_html(notebook, label, page, line)
-        link = (f'<p class="embed-source">Source: <a href="{"../" * (len(page.parts) - 1)}'
-                f'{notebook.with_suffix(".html").as_posix()}">{html.escape(notebook.name)}</a></p>')
-        return f"\n\n```{{=html}}\n<div class=\"quarto-embed-nb-cell\">{markup}{link}</div>\n```\n\n"
+        return f"\n\n```{{=html}}\n<div class=\"quarto-embed-nb-cell\">{markup}</div>\n```\n\n"
 
     return SHORTCODE.sub(replace, body)
+
+
+def check_page(source: Path) -> None:
+    """Refuse what this renderer could not render as Quarto does, whichever renderer runs: a page's
+    front matter, and any shortcode but an embed whose notebook and cell exist."""
+    if source.suffix != ".qmd":
+        return
+    front, body, first_line = split_front_matter(read_text(PROJECT_ROOT / source), source)
+    if "title" not in front:
+        raise InputError(relative(source), "front matter needs a title", line=1)
+    expand_shortcodes(body, source, first_line)
 
 
 def pandoc_html(text: str, source_format: str, toc: bool) -> tuple[str, str]:
@@ -189,18 +193,17 @@ def render_notebook(source: Path) -> Page:
     cells = node["cells"]
     first = cells[0]["source"] if cells else ""
     heading = re.match(r"#\s+(.+)\n?", first)
-    title = heading.group(1).strip() if heading else source.stem
+    # the heading's text as pandoc (and so Quarto) reads it: smart quotes, no Markdown marks
+    title = pypandoc.convert_text(heading.group(1), "plain", format="markdown", extra_args=["--wrap=none"]).strip() \
+        if heading else source.stem
     if heading:
         cells[0]["source"] = first[heading.end():]
     for cell in cells:
         if cell["cell_type"] == "code":
             cell["source"] = _OPTION_LINE.sub("", cell["source"])  # Quarto hides cell options
     description = re.sub(r"[*`]", "", cells[0]["source"].strip().split("\n\n")[0]) if cells else ""
-    markup, toc_html = pandoc_html(json.dumps(node), "ipynb", True)
-    markup = _keyboard_scrollable(markup)
-    download = (f'<p class="notebook-download"><a href="{source.name}" download>Download the notebook '
-                f"({html.escape(source.name)})</a></p>")
-    return Page(source, title, None, description, True, download + markup, toc_html)
+    markup, toc_html = pandoc_html(json.dumps(node), "ipynb+smart", True)  # smart quotes, as Quarto
+    return Page(source, title, None, description, True, _keyboard_scrollable(markup), toc_html)
 
 
 _OUTPUT_DIV = re.compile(r'<div class="output (?:execute_result|display_data)"([^>]*)>')
@@ -277,7 +280,8 @@ def page_html(config: dict, page: Page, header_include: str) -> str:
     footer = website.get("page-footer", {})
     footer_html = "".join(f'<div class="nav-footer-{side}">{html.escape(footer[side])}</div>'
                           for side in ("left", "center", "right") if footer.get(side))
-    css = "".join(f'<link rel="stylesheet" href="{page.prefix}{c}">' for c in _as_list(options.get("css")))
+    stylesheets = [FRAME_CSS, *_as_list(options.get("css"))]
+    css = "".join(f'<link rel="stylesheet" href="{page.prefix}{c}">' for c in stylesheets)
     if website.get("favicon"):
         css += f'<link rel="icon" href="{page.prefix}{website["favicon"]}">'
     return f"""<!DOCTYPE html>
@@ -311,63 +315,40 @@ def _as_list(value) -> list:
     return [] if value is None else value if isinstance(value, list) else [value]
 
 
-def run_pre_render(config: dict) -> None:
-    for command in _as_list(config["project"].get("pre-render")):
-        argv = shlex.split(command)
-        if argv and argv[0] in ("python", "python3"):
-            argv[0] = sys.executable  # the project's environment, as `make` runs it
-        result = subprocess.run(argv, cwd=PROJECT_ROOT, capture_output=True, text=True)
-        if result.returncode:
-            raise InputError("_quarto.yml", f"pre-render command {command!r} failed: "
-                             f"{(result.stderr or result.stdout).strip().splitlines()[-1:]}")
+def page_sources(config: dict) -> list[Path]:
+    """The pages ``project.render`` names; an entry that matches no file is an error, not a gap."""
+    sources = []
+    for pattern in config["project"]["render"]:
+        matches = sorted(glob.glob(pattern, root_dir=PROJECT_ROOT))
+        if not matches:
+            raise InputError("_quarto.yml", f"project.render: {pattern!r} matches no file")
+        sources += [Path(p) for p in matches]
+    return sources
 
 
-def build(config_path: Path | None = None, use_cache: bool = True) -> Path:
-    """Render every page into a fresh folder, then swap it in place of the output folder.
-
-    A page whose inputs are unchanged since it was last rendered (its source, the notebooks it
-    embeds, the config and this renderer) is taken from the page cache instead of pandoc.
-    """
-    started = time.perf_counter()
-    config_path = config_path or PROJECT_ROOT / "_quarto.yml"
-    config = load_config(config_path)
-    project = config["project"]
-    output = PROJECT_ROOT / project.get("output-dir", "_site")
-    run_pre_render(config)
+def render_pages(config: dict, config_bytes: bytes, stage: Path, use_cache: bool = True) -> str:
+    """Render every page of ``config`` into the empty folder ``stage``, with its resources and
+    sitemap; a summary line. Pages whose inputs are unchanged since they were last rendered (the
+    source, the notebooks it embeds, the config and this renderer) come from the page cache."""
     header_include = "".join(read_text(PROJECT_ROOT / p) for p in _as_list(config["format"]["html"].get("include-in-header")))
-    sources = [Path(p) for pattern in project["render"] for p in sorted(glob.glob(pattern, root_dir=PROJECT_ROOT))]
-    cache = PageCache(BUILD_DIR / "pages", config_path.read_bytes() + header_include.encode())
-    BUILD_DIR.mkdir(exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix="site-", dir=BUILD_DIR))
-    try:
-        for number, source in enumerate(sources, 1):
-            page = cache.get(source) if use_cache else None
-            if page is None:
-                page = render_notebook(source) if source.suffix == ".ipynb" else render_qmd(source)
-                cache.put(page)
-                log(f"page {number} of {len(sources)}: {source} … rendered")
-            else:
-                log(f"page {number} of {len(sources)}: {source} … unchanged, from the page cache")
-            target = stage / page.output
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(page_html(config, page, header_include), encoding="utf-8")
-            if source.suffix == ".ipynb":
-                shutil.copyfile(PROJECT_ROOT / source, stage / source)  # the notebook's download link
-        copied = _copy_resources(config, stage)
-        _write_sitemap(config, sources, stage)
-        broken = broken_links(stage)
-        if broken:
-            first = broken[0]
-            more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-            raise InputError(f"{relative(output)}/{first.file}", first.message + more, line=first.line)
-        _swap(stage, output)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+    sources = page_sources(config)
+    cache = PageCache(BUILD_DIR / "pages", config_bytes + header_include.encode())
+    for number, source in enumerate(sources, 1):
+        page = cache.get(source) if use_cache else None
+        if page is None:
+            page = render_notebook(source) if source.suffix == ".ipynb" else render_qmd(source)
+            cache.put(page)
+            log(f"page {number} of {len(sources)}: {source} … rendered")
+        else:
+            log(f"page {number} of {len(sources)}: {source} … unchanged, from the page cache")
+        target = stage / page.output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page_html(config, page, header_include), encoding="utf-8")
+    copied = _copy_resources(config, stage)
+    _write_sitemap(config, sources, stage)
     cache.prune()
-    log(f"done: {len(sources)} pages ({cache.rendered} rendered, {len(sources) - cache.rendered} from the cache) "
-        f"and {copied} resources in {relative(output)}/ ({time.perf_counter() - started:.1f} s)")
-    return output
+    return (f"{len(sources)} pages ({cache.rendered} rendered, {len(sources) - cache.rendered} from the cache) "
+            f"and {copied} resources")
 
 
 class PageCache:
@@ -417,7 +398,12 @@ class PageCache:
 
 
 def _copy_resources(config: dict, stage: Path) -> int:
-    patterns = [*_as_list(config["project"].get("resources")), *_as_list(config["format"]["html"].get("css")),
+    resources = _as_list(config["project"].get("resources"))
+    for pattern in resources:
+        if not pattern.startswith("/"):
+            # Quarto reads an unanchored glob as "at any depth" (.venv/ and site/ included)
+            raise InputError("_quarto.yml", f"resource {pattern!r}: anchor it at the project root with a leading '/'")
+    patterns = [FRAME_CSS, *(p[1:] for p in resources), *_as_list(config["format"]["html"].get("css")),
                 *_as_list(config["website"].get("favicon"))]
     count = 0
     for pattern in patterns:
@@ -440,15 +426,3 @@ def _write_sitemap(config: dict, sources: list[Path], stage: Path) -> None:
                    for s in sources if s.name != "404.qmd")
     (stage / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
                                        f'schemas/sitemap/0.9">{urls}</urlset>\n', encoding="utf-8")
-
-
-def _swap(stage: Path, output: Path) -> None:
-    """Replace the output folder with the staged one, keeping the old one until the new is in place."""
-    old = None
-    if output.exists():
-        old = Path(tempfile.mkdtemp(prefix="site-old-", dir=stage.parent))
-        os.replace(output, old / "site")
-    os.replace(stage, output)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
-

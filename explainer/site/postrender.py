@@ -1,0 +1,104 @@
+"""The last step of both renderers (``project: post-render`` in ``_quarto.yml``): make every page
+load nothing from another origin and run only the scripts its Content-Security-Policy names.
+
+- Quarto adds require.js and jQuery from a CDN to any page whose notebook outputs hold
+  ``text/html`` (it cannot tell our static HTML from a JavaScript widget; see
+  ``extractJupyterWidgetDependencies`` in Quarto's ``core/jupyter/widgets.ts``). Our outputs use
+  neither, so those tags are removed, and only those: any other foreign script fails the build's
+  link check.
+- Quarto's leftover embed attributes go (one holds the build machine's absolute path).
+- The policy (``assets/head.html``) moves to the top of ``<head>``, ahead of every script, and its
+  ``script-src`` gains the SHA-256 of each inline script and event handler on that page (Quarto's
+  own, for its navbar, search and colour scheme), so they run without ``'unsafe-inline'``.
+
+Quarto runs it as ``python -m explainer post-render`` with ``QUARTO_PROJECT_OUTPUT_DIR`` set;
+the built-in renderer runs the same command on its staging folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ..errors import InputError
+
+# Exactly what Quarto 1.x writes for "javascript widgets" (require.js, jQuery and the shim
+# defining jQuery as an AMD module).
+_WIDGET_TAGS = re.compile(
+    r'<script src="https://cdn\.jsdelivr\.net/npm/(?:requirejs|jquery)@[^"]*"[^>]*></script>\n?'
+    r"|<script type=\"application/javascript\">define\('jquery', \[\],function\(\) \{return window\.jQuery;\}\)</script>\n?"
+)
+# With `notebook-view: false` Quarto leaves these on each embed, the first one an absolute path of
+# the machine that built the site (neither deterministic nor anyone's business).
+_EMBED_ATTRIBUTES = re.compile(r' data-notebook(?:-title|-cellid)?="[^"]*"')
+_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?')
+_CHARSET = re.compile(r'<meta charset="utf-8">\n?', re.I)
+_EXECUTABLE = {None, "", "text/javascript", "application/javascript", "module"}
+
+
+class _InlineCode(HTMLParser):
+    """The text of each inline script that runs, and each event handler attribute's value."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.handlers += [value or "" for name, value in attrs if name.startswith("on")]
+        if tag == "script" and "src" not in attributes and (attributes.get("type") or "").lower() in _EXECUTABLE:
+            self._in_script = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data  # a script's text is raw: exactly the bytes the browser hashes
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def _with_hashes(policy: str, scripts: list[str], handlers: list[str]) -> str:
+    sources = [_sha256(text) for text in dict.fromkeys(scripts + handlers)]
+    if handlers:
+        sources.insert(0, "'unsafe-hashes'")  # allows exactly the hashed handlers, nothing else inline
+    directives = [d.strip() for d in policy.split(";") if d.strip()]
+    directives = [f"{d} {' '.join(sources)}".strip() if d.split()[0] == "script-src" else d for d in directives]
+    return "; ".join(directives)
+
+
+def finish_page(markup: str, name: str) -> str:
+    markup = _EMBED_ATTRIBUTES.sub("", _WIDGET_TAGS.sub("", markup))
+    policy = _POLICY.search(markup)
+    if not policy:
+        raise InputError(name, "no Content-Security-Policy meta tag: is assets/head.html in include-in-header?")
+    markup = markup[: policy.start()] + markup[policy.end():]
+    parser = _InlineCode()
+    parser.feed(markup)
+    content = re.sub(r"\s'(?:unsafe-hashes|sha256-[^']*)'", "", policy.group(1))  # idempotent: hash afresh
+    tag = f'<meta http-equiv="Content-Security-Policy" content="{_with_hashes(content, parser.scripts, parser.handlers)}">\n'
+    charset = _CHARSET.search(markup)
+    if not charset:
+        raise InputError(name, 'no <meta charset="utf-8"> to put the Content-Security-Policy after')
+    return markup[: charset.end()] + tag + markup[charset.end():]
+
+
+def finish_site(folder: Path) -> int:
+    """Apply ``finish_page`` to every page under ``folder``; the number of pages."""
+    pages = sorted(folder.rglob("*.html"))
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        finished = finish_page(text, str(page))
+        if finished != text:
+            page.write_text(finished, encoding="utf-8")
+    return len(pages)

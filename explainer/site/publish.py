@@ -1,0 +1,126 @@
+"""Build the site into a staging folder with either renderer, check it, then swap it in.
+
+Quarto is the reference renderer: ``auto`` uses ``quarto`` when it is on ``PATH`` and the built-in
+pandoc renderer (``render.py``) otherwise; ``EXPLAINER_RENDERER`` or ``--renderer`` forces one.
+Either way the staged site gets the same post-render step, must pass the link check (every
+internal link resolves, nothing from another origin), and replaces the output folder only then:
+a failed build leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..errors import InputError
+from ..paths import BUILD_DIR, PROJECT_ROOT, relative
+from .config import load_config
+from .links import broken_links
+
+RENDERERS = ("auto", "quarto", "pandoc")
+
+
+def log(message: str) -> None:
+    print(f"[site] {message}", file=sys.stderr, flush=True)
+
+
+def choose_renderer(requested: str | None = None) -> str:
+    """``quarto`` or ``pandoc``, from the request, else ``EXPLAINER_RENDERER``, else what is installed."""
+    wanted = requested or os.environ.get("EXPLAINER_RENDERER") or "auto"
+    if wanted not in RENDERERS:
+        raise InputError(None, f"unknown renderer {wanted!r}: choose one of {', '.join(RENDERERS)}")
+    if wanted == "auto":
+        return "quarto" if shutil.which("quarto") else "pandoc"
+    if wanted == "quarto" and not shutil.which("quarto"):
+        raise InputError(None, "the quarto renderer was asked for, but `quarto` is not on PATH "
+                         "(install Quarto: https://quarto.org/docs/get-started/)")
+    return wanted
+
+
+def tool_environment() -> dict[str, str]:
+    """Quarto's pre- and post-render steps run ``python``: make it this environment's."""
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "QUARTO_PYTHON": sys.executable}
+
+
+def run_project_scripts(config: dict, key: str, output_dir: Path) -> None:
+    """Run ``project.pre-render`` or ``post-render`` commands as Quarto does (for the built-in renderer)."""
+    commands = config["project"].get(key) or []
+    for command in commands if isinstance(commands, list) else [commands]:
+        env = {**tool_environment(), "QUARTO_PROJECT_OUTPUT_DIR": str(output_dir), "QUARTO_PROJECT_RENDER_ALL": "1"}
+        result = subprocess.run(shlex.split(command), cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
+        if result.returncode:
+            last = (result.stderr or result.stdout).strip().splitlines()[-1:]
+            raise InputError("_quarto.yml", f"{key} command {command!r} failed: {' '.join(last)}")
+
+
+def _quarto_render(stage: Path) -> str:
+    """``quarto render`` into ``stage``; Quarto runs the pre- and post-render steps itself."""
+    result = subprocess.run(["quarto", "render", "--output-dir", str(stage.relative_to(PROJECT_ROOT))],
+                            cwd=PROJECT_ROOT, env=tool_environment(), capture_output=True, text=True)
+    if result.returncode:
+        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
+        raise InputError("_quarto.yml", f"quarto render failed:\n{tail}")
+    return f"{sum(1 for _ in stage.rglob('*.html'))} pages from quarto render"
+
+
+def build(renderer: str, use_cache: bool = True, output: Path | None = None) -> Path:
+    """Render with ``renderer`` into a fresh folder, check it, then swap it in place of the output
+    folder (``project.output-dir``, or ``output``: the tests build one site per renderer)."""
+    started = time.perf_counter()
+    config_path = PROJECT_ROOT / "_quarto.yml"
+    config = load_config(config_path)  # both renderers: the pandoc one must be able to render the same sources
+    output = output or PROJECT_ROOT / config["project"].get("output-dir", "_site")
+    BUILD_DIR.mkdir(exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix="site-", dir=BUILD_DIR))
+    try:
+        if renderer == "quarto":
+            from .render import check_page, page_sources
+
+            for source in page_sources(config):  # sources the built-in renderer could not render fail here too
+                check_page(source)
+            log("rendering with Quarto (quarto render)")
+            summary = _quarto_render(stage)
+        else:
+            from .render import render_pages  # imports pandoc: only when it renders
+
+            log("rendering with the built-in pandoc renderer")
+            run_project_scripts(config, "pre-render", stage)
+            summary = render_pages(config, config_path.read_bytes(), stage, use_cache)
+            run_project_scripts(config, "post-render", stage)
+        broken = broken_links(stage, _published_path(config))
+        if broken:
+            first = broken[0]
+            more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+            raise InputError(f"{relative(output)}/{first.file}", first.message + more, line=first.line)
+        _swap(stage, output)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    log(f"done: {summary} in {relative(output)}/ ({renderer}, {time.perf_counter() - started:.1f} s)")
+    return output
+
+
+def _published_path(config: dict) -> str:
+    """The path the site is published under ("/" unless ``website.site-url`` has one)."""
+    path = urlsplit(config.get("website", {}).get("site-url") or "").path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
+def _swap(stage: Path, output: Path) -> None:
+    """Replace the output folder with the staged one, keeping the old one until the new is in place."""
+    old = None
+    if output.exists():
+        old = Path(tempfile.mkdtemp(prefix="site-old-", dir=stage.parent))
+        os.replace(output, old / "site")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(stage, output)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,44 @@
+"""What several test modules share: the pages of the site, and the site as each renderer builds it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from explainer.paths import BUILD_DIR, PROJECT_ROOT
+
+# Quarto is the reference renderer, the built-in pandoc renderer its stand-in: the site tests run
+# against both, and skip Quarto's half, saying why, where `quarto` is not installed.
+RENDERERS = ["quarto", "pandoc"]
+PAGES = [
+    "index.html",
+    "data.html",
+    "methods.html",
+    "404.html",
+    *[f"notebooks/{p.stem}.html" for p in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))],
+]
+
+
+def _built_by(renderer: str) -> Path:
+    """The site as ``renderer`` builds it: ``site/`` if ``make site`` last built it that way, else a
+    build of its own in ``.build/test-sites/RENDERER`` (site/ is left alone)."""
+    from explainer import freshness
+
+    if freshness.is_fresh("site", renderer):
+        return PROJECT_ROOT / "site"
+    folder = BUILD_DIR / "test-sites" / renderer
+    result = subprocess.run([sys.executable, "-m", "explainer", "site", "--renderer", renderer, "--output-dir", str(folder)],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder
+
+
+_SITES: dict[str, Path] = {}
+
+
+def built_site(renderer: str) -> Path:
+    """The site ``renderer`` builds, built at most once per session."""
+    if renderer not in _SITES:
+        _SITES[renderer] = _built_by(renderer)
+    return _SITES[renderer]
