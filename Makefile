@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 RENDERER ?=
 RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
 
-.PHONY: help site data check test bench clean lock browser
+.PHONY: help site data check test bench clean lock browser lab
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -32,6 +32,9 @@ check: $(INSTALLED) ## verify every claim against the seed and every table again
 
 test: site browser ## run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
 	$(PY) -m pytest
+
+lab: $(INSTALLED) ## open the notebooks in JupyterLab from the project's environment (its python3 kernel has the explainer package)
+	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(INSTALLED) browser ## measure builds and pages against the budgets and against nbconvert; writes BENCHMARKS.md
 	$(PY) -m explainer bench

@@ -1,39 +1,55 @@
-// Upgrade each static chart (an SVG rendered at build time) to the interactive Vega view with
-// tooltips. The Vega bundle (self-hosted beside this file) and each chart's spec (data/charts/)
-// are fetched only after first paint, when the browser is idle, or as soon as a reader points at
-// or focuses a chart. If anything fails, the static chart simply stays: it carries every fact.
+// The interactive charts, only for readers who ask for them. Each chart is a static picture
+// (data/charts/, chosen by the browser for the reader's width and colour scheme), complete
+// without this script. The script shows each chart's "Explore this chart" button; pointing at or
+// focusing a chart starts fetching the self-hosted Vega bundle, and the button swaps in the
+// interactive view of the same drawing (layout and scheme), in the picture's box. Nothing loads
+// when the page loads. If anything fails, the picture simply stays.
 (function () {
   "use strict";
-  var graphics = Array.prototype.slice.call(document.querySelectorAll(".chart-graphic"));
-  if (!graphics.length) return;
+  var figures = Array.prototype.slice.call(document.querySelectorAll("figure.explainer-chart"));
+  if (!figures.length) return;
   var scriptUrl = document.currentScript.src;
-  var bundleUrl = new URL("vendor/vega-bundle.js", scriptUrl).href;
+  var narrow = window.matchMedia("(max-width: 559.98px)");  // as LAYOUTS in explainer/chart_theme.py
+  var systemDark = window.matchMedia("(prefers-color-scheme: dark)");
   var loading = null;
 
   function loadBundle() {
     if (!loading) {
       loading = new Promise(function (resolve, reject) {
         var script = document.createElement("script");
-        script.src = bundleUrl;
+        script.src = new URL("vendor/vega-bundle.js", scriptUrl).href;
         script.onload = resolve;
         script.onerror = reject;
         document.head.appendChild(script);
-      }).then(upgradeAll, function () { /* offline or blocked: keep the static charts */ });
+      });
     }
     return loading;
   }
 
-  function upgrade(graphic) {
-    if (graphic.dataset.interactive) return Promise.resolve();
-    // the chart's Vega-Lite spec, exported beside its PNG, SVG and CSV in data/charts/
-    var specUrl = new URL("../data/charts/" + graphic.dataset.chart + ".vl.json", scriptUrl).href;
+  // The same choice the <picture> made: Quarto's colour-scheme toggle wins over the system's.
+  function isDark() {
+    if (document.body.classList.contains("quarto-dark")) return true;
+    if (document.body.classList.contains("quarto-light")) return false;
+    return systemDark.matches;
+  }
+
+  function specUrl(slug) {
+    var name = slug + "." + (narrow.matches ? "narrow" : "wide") + (isDark() ? ".dark" : "") + ".vl.json";
+    return new URL("../data/charts/" + name, scriptUrl).href;
+  }
+
+  function explore(figure, button) {
+    var graphic = figure.querySelector(".chart-graphic");
+    var picture = graphic.querySelector("img");
+    var box = picture.getBoundingClientRect();
     var view = document.createElement("div");
     view.className = "chart-interactive";
+    button.disabled = true;
     var spec;
-    return fetch(specUrl)
-      .then(function (response) {
-        if (!response.ok) throw new Error(response.status + " " + specUrl);
-        return response.json();
+    return Promise.all([loadBundle(), fetch(specUrl(figure.dataset.chart))])
+      .then(function (results) {
+        if (!results[1].ok) throw new Error(results[1].status + " " + results[1].url);
+        return results[1].json();
       })
       .then(function (loaded) {
         spec = loaded;
@@ -46,43 +62,24 @@
           svg.setAttribute("role", "img");
           svg.setAttribute("aria-label", spec.description || "");
         }
+        // the view takes the picture's exact box: nothing below it moves
+        view.style.width = box.width + "px";
+        view.style.height = box.height + "px";
         graphic.replaceChildren(view);
-        graphic.dataset.interactive = "true";
+        figure.dataset.interactive = "true";
+        button.classList.remove("is-ready");
       })
-      .catch(function () { /* keep the static chart */ });
-  }
-
-  function upgradeAll() {
-    return Promise.all(graphics.map(upgrade));
-  }
-
-  var whenIdle = window.requestIdleCallback || function (callback) { return setTimeout(callback, 200); };
-
-  // Only once the page has painted its content: the bundle must never delay what readers see first.
-  function afterFirstPaint(callback) {
-    var painted = function (list) {
-      return list.getEntriesByName("first-contentful-paint").length > 0;
-    };
-    if (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes &&
-        PerformanceObserver.supportedEntryTypes.indexOf("paint") >= 0) {
-      if (painted(performance)) return callback();
-      var observer = new PerformanceObserver(function (list) {
-        if (painted(list)) { observer.disconnect(); callback(); }
+      .catch(function () {
+        button.disabled = false; // keep the static chart
       });
-      observer.observe({ type: "paint", buffered: true });
-    } else {
-      requestAnimationFrame(function () { requestAnimationFrame(callback); });
-    }
   }
 
-  function whenLoadedAndPainted() {
-    afterFirstPaint(function () { whenIdle(loadBundle); });
-  }
-
-  if (document.readyState === "complete") whenLoadedAndPainted();
-  else window.addEventListener("load", whenLoadedAndPainted);
-  graphics.forEach(function (graphic) {
-    graphic.addEventListener("pointerenter", loadBundle, { once: true });
-    graphic.addEventListener("focusin", loadBundle, { once: true });
+  figures.forEach(function (figure) {
+    var button = figure.querySelector(".chart-explore");
+    if (!button) return;
+    button.classList.add("is-ready");  // its box was kept, invisible: nothing moves
+    figure.addEventListener("pointerenter", loadBundle, { once: true });
+    figure.addEventListener("focusin", loadBundle, { once: true });
+    button.addEventListener("click", function () { explore(figure, button); });
   });
 })();

@@ -1,230 +1,64 @@
-"""House theme, the explainer's charts, and how they are shown and exported.
+"""The explainer's three charts, drawn from the tidy tables only.
 
-Charts are drawn from the tidy tables only. Each is shown *static first*: an SVG rendered at
-build time by vl-convert (no network, no JavaScript needed), inlined in a ``text/html`` output
-that JupyterLab, Quarto and our own renderer all display as is. On the site, after first paint,
-``assets/charts.js`` upgrades the static SVG to the interactive chart with tooltips, from the
-exported Vega-Lite spec (``data/charts/SLUG.vl.json``) and a self-hosted bundle.
+Each function returns an ``ExplainerChart`` (``chart_figure.py``: drawings, the static-first
+figure, exports) whose ``draw`` gives the Altair chart for one layout (``chart_theme.LAYOUTS``):
+titles and labels are wrapped and worded for the width they are drawn at; the data is the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
-import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
 
-from .paths import data_dir
+from .chart_figure import ExplainerChart
+from .chart_theme import LAYOUTS, PADDING, PALETTES, Layout, text_width, wrap
 from .wording import at_precision, day, day_no_year
 
-# At most three colours, distinguishable with colour-blindness (blue/orange/grey), each at
-# WCAG AA contrast (>= 4.5:1) against its background, for text as well as marks.
-PALETTES = {
-    "light": {
-        "background": "#ffffff",
-        "text": "#1a1a1a",
-        "muted": "#595959",
-        "grid": "#e3e3e3",
-        "primary": "#1f5a96",
-        "accent": "#b34700",
-        "neutral": "#6e6e6e",
-    },
-    "dark": {
-        "background": "#16181c",
-        "text": "#ececec",
-        "muted": "#b4b4b4",
-        "grid": "#3a3d42",
-        "primary": "#7db4ea",
-        "accent": "#f59e5b",
-        "neutral": "#a3a3a3",
-    },
-}
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+__all__ = ["ExplainerChart", "LAYOUTS", "PALETTES", "attacks_by_country_chart", "attacks_and_responses_chart",
+           "responses_timeline_chart"]
 
 
-def _theme(variant: str) -> alt.theme.ThemeConfig:
-    colours = PALETTES[variant]
-    return {
-        "config": {
-            "background": colours["background"],
-            "font": FONT,
-            "padding": 12,
-            "view": {"stroke": None},
-            "title": {
-                "anchor": "start",
-                "fontSize": 17,
-                "fontWeight": 700,
-                "color": colours["text"],
-                "subtitleFontSize": 13,
-                "subtitleColor": colours["muted"],
-                "subtitlePadding": 4,
-                "offset": 14,
-            },
-            "axis": {
-                "labelFontSize": 12,
-                "titleFontSize": 12,
-                "labelColor": colours["text"],
-                "titleColor": colours["muted"],
-                "titleFontWeight": 400,
-                "gridColor": colours["grid"],
-                "domainColor": colours["muted"],
-                "tickColor": colours["muted"],
-                "labelAngle": 0,
-            },
-            "legend": {
-                "labelFontSize": 12,
-                "titleFontSize": 12,
-                "labelColor": colours["text"],
-                "titleColor": colours["muted"],
-            },
-            "text": {"fontSize": 12, "color": colours["text"]},
-            "bar": {"color": colours["primary"]},
-            "range": {"category": [colours["primary"], colours["accent"], colours["neutral"]]},
-        }
-    }
+def _inner(layout: Layout) -> int:
+    return layout.width - 2 * PADDING
 
 
-@alt.theme.register("explainer-light", enable=True)
-def light_theme() -> alt.theme.ThemeConfig:
-    return _theme("light")
-
-
-@alt.theme.register("explainer-dark", enable=False)
-def dark_theme() -> alt.theme.ThemeConfig:
-    return _theme("dark")
-
-
-def _source_footer(text: str, width: int) -> alt.Chart:
-    """A one-line source note under the chart (Vega-Lite has no footer of its own)."""
-    return (
-        alt.Chart(pd.DataFrame({"source": [text]}))
-        .mark_text(align="left", baseline="top", fontSize=11, color=PALETTES["light"]["muted"])
-        .encode(x=alt.value(0), y=alt.value(0), text="source:N")
-        .properties(width=width, height=14)
+def _framed(chart, layout: Layout, title: str, subtitle: str, source_line: str, description: str, left: float = 0):
+    """The chart under its title and subtitle and over its source line, all wrapped to the
+    layout's width, described for screen readers. ``left`` is the width of the chart's left axis:
+    Vega-Lite aligns the source line's view with the chart's view, not with its axis labels."""
+    lines = wrap(source_line, layout.source, _inner(layout))
+    footer = (
+        alt.Chart(pd.DataFrame({"source": ["\n".join(lines)]}))
+        .mark_text(align="left", baseline="top", fontSize=layout.source, lineBreak="\n", lineHeight=layout.source + 4,
+                   color=PALETTES["light"]["muted"])
+        .encode(x=alt.value(-round(left)), y=alt.value(0), text="source:N")
+        .properties(width=round(_inner(layout) - left), height=len(lines) * (layout.source + 4))
     )
+    heading = alt.Title(wrap(title, layout.title, _inner(layout), weight=700),
+                        subtitle=wrap(subtitle, layout.subtitle, _inner(layout)))
+    return alt.vconcat(chart, footer, spacing=10).properties(title=heading, description=f"{title}. {description}")
 
 
-def _titled_with_source(chart, title: str, subtitle: str, source_line: str, description: str, width: int):
-    """The chart under its title and subtitle, over its source line, described for screen readers."""
-    return alt.vconcat(chart, _source_footer(source_line, width), spacing=8).properties(
-        title=alt.Title(title, subtitle=subtitle), description=f"{title}. {description}"
-    )
+AXIS_GAP = 6
 
 
-@dataclass
-class ExplainerChart:
-    """A chart with everything a reader needs beside it: title, subtitle, source, description,
-    and the data table it was drawn from."""
-
-    slug: str
-    chart: alt.TopLevelMixin
-    title: str
-    subtitle: str
-    source: str
-    description: str
-    table: pd.DataFrame  # what the chart encodes, as shown in the data-table alternative
-    table_caption: str
-    claim_ids: tuple[str, ...]  # the ledger rows behind every figure the chart shows
-
-    def spec(self) -> dict:
-        return self.chart.to_dict()
-
-    def svg(self, variant: str = "light") -> str:
-        spec = self.spec()
-        if variant != "light":
-            # marks set some colours directly; swap each light colour for its counterpart
-            text = json.dumps(spec)
-            for role, colour in PALETTES["light"].items():
-                text = text.replace(f'"{colour}"', f'"{PALETTES[variant][role]}"')
-            spec = json.loads(text)
-            spec["config"] = _theme(variant)["config"]
-        return accessible_svg(vlc.vegalite_to_svg(spec), self.title, self.description)
-
-    def png(self) -> bytes:
-        return vlc.vegalite_to_png(self.spec(), scale=2)
-
-    def table_html(self) -> str:
-        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.table.columns)
-        rows = []
-        for row in self.table.itertuples(index=False):
-            cells = [html.escape("" if pd.isna(v) else str(v)) for v in row]
-            link = f'<a href="#claim-{cells[-1]}">{cells[-1]}</a>' if self.table.columns[-1] == "claim" else cells[-1]
-            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells[:-1]) + f"<td>{link}</td></tr>")
-        return (
-            f'<table class="data-table"><caption>{html.escape(self.table_caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        )
-
-    def figure_html(self) -> str:
-        """The static-first figure: inline SVG, the source, the data table. The interactive layer
-        fetches the spec (``data/charts/SLUG.vl.json``, see ``export``) only after first paint."""
-        return (
-            '<figure class="explainer-chart">'
-            f'<div class="chart-graphic" data-chart="{self.slug}">{self.svg()}</div>'
-            f'<figcaption><span class="chart-source">{html.escape(self.source)}</span>'
-            f'<details class="chart-data"><summary>Data table: {html.escape(self.title)}</summary>'
-            f"{self.table_html()}</details></figcaption></figure>"
-        )
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return {"text/html": self.figure_html(), "text/plain": f"Chart: {self.title}"}
-
-    def export(self, folder: Path | None = None) -> list[Path]:
-        """Write the Vega-Lite JSON, SVG (light and dark), PNG at 2x and the CSV it was drawn from."""
-        folder = folder or data_dir() / "charts"
-        folder.mkdir(parents=True, exist_ok=True)
-        files = {
-            f"{self.slug}.vl.json": json.dumps(self.spec(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-            f"{self.slug}.svg": self.svg("light"),
-            f"{self.slug}.dark.svg": self.svg("dark"),
-            f"{self.slug}.csv": self.table.to_csv(index=False, lineterminator="\n"),
-        }
-        written = []
-        for name, text in files.items():
-            (folder / name).write_text(text, encoding="utf-8")
-            written.append(folder / name)
-        (folder / f"{self.slug}.png").write_bytes(self.png())
-        return [*written, folder / f"{self.slug}.png"]
+def left_axis(labels, layout: Layout, weight: int = 400) -> float:
+    """The width of a left axis showing ``labels`` (no ticks)."""
+    return max(text_width(str(label), layout.label, weight) for label in labels) + AXIS_GAP
 
 
-# Vega labels every mark for screen readers; inside an SVG with role="img" those labels are never
-# read (an image's children are presentational), so the static chart drops them.
-_MARK_ARIA = re.compile(r'\s(?:role|aria-label|aria-roledescription|aria-hidden|pointer-events)="[^"]*"')
-_FONT_FAMILY = re.compile(r'\sfont-family="([^"]*)"')
-
-
-def accessible_svg(svg: str, title: str, description: str) -> str:
-    """Give the SVG root an accessible name and description, as screen readers expect of an image,
-    and drop what only the interactive view uses: the page's first paint carries every byte."""
-    svg = _MARK_ARIA.sub("", svg)
-    fonts = set(_FONT_FAMILY.findall(svg))
-    opening = re.match(r"<svg\b[^>]*>", svg)
-    assert opening, "vl-convert returned no <svg> element"
-    root = opening.group()[:-1]
-    if len(fonts) == 1:  # one font for every text: say it once, on the root, for the texts to inherit
-        svg = _FONT_FAMILY.sub("", svg)
-        opening = re.match(r"<svg\b[^>]*>", svg)
-        root = opening.group()[:-1] + f' font-family="{fonts.pop()}"'
-    root += f' role="img" aria-label="{html.escape(title)}. {html.escape(description)}">'
-    return root + f"<title>{html.escape(title)}</title><desc>{html.escape(description)}</desc>" + svg[opening.end() :]
-
-
-def _as_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _labelled_bars(data: pd.DataFrame, category: str, value: str, value_title: str, tooltips: list[tuple[str, str]],
-                   text_colour: str | None = None, **channels) -> alt.LayerChart:
+def _labelled_bars(data: pd.DataFrame, category: str, value: str, value_title: str, layout: Layout,
+                   tooltips: list[tuple[str, str]], text_colour: str | None = None, **channels) -> alt.LayerChart:
     """Horizontal bars, one per category in the table's order, each labelled with its value."""
+    label_room = left_axis(data[category], layout)
+    value_room = text_width(str(data[value].max()), layout.label, 700) + 10
     base = alt.Chart(data).encode(
-        y=alt.Y(f"{category}:N", sort=None, title=None, axis=alt.Axis(labelFontSize=13, ticks=False, domain=False)),
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y(f"{category}:N", sort=None, title=None,
+                axis=alt.Axis(ticks=False, domain=False, labelLimit=0, labelPadding=AXIS_GAP)),
+        x=alt.X(f"{value}:Q", title=value_title,
+                axis=alt.Axis(format="d", tickMinStep=1, tickCount=4 if layout.name == "narrow" else 6)),
         tooltip=[alt.Tooltip(field, title=title) for field, title in tooltips],
         **channels,
     )
@@ -232,7 +66,7 @@ def _labelled_bars(data: pd.DataFrame, category: str, value: str, value_title: s
     return (
         base.mark_bar(height={"band": 0.7})
         + base.mark_text(align="left", dx=4, fontWeight=700, **label).encode(text=f"{value}:Q")
-    ).properties(width=420, height=110)
+    ).properties(width=round(_inner(layout) - label_room - value_room), height=44 * len(data))
 
 
 def attacks_by_country_chart(attacks: pd.DataFrame, derived: pd.DataFrame) -> ExplainerChart:
@@ -242,53 +76,43 @@ def attacks_by_country_chart(attacks: pd.DataFrame, derived: pd.DataFrame) -> Ex
     share = figures.loc["largest-country-share", "value"]
     ordered = attacks.sort_values("attacks", ascending=False, ignore_index=True)
     start, end = ordered["period_start"].iloc[0], ordered["period_end"].iloc[0]
-    source = ordered["source"].iloc[0]
     title = f"{share:.0f}% of the {total} reported attacks on US interests this year were in {ordered['country'][0]}"
     subtitle = f"Reported attacks, {day_no_year(start)} – {day(end)}"
-    source_line = f"Source: {source}, as reported on {day(end)}"
+    source_line = f"Source: {ordered['source'].iloc[0]}, as reported on {day(end)}"
     counts = [f"{row.country}: {row.attacks} reported attacks" for row in ordered.itertuples()]
     description = (
         f"Horizontal bar chart. {'; '.join(counts)}; {total} in all, "
         f"from {day_no_year(start)} to {day(end)}. The article gives no dates or places for the attacks."
     )
     data = ordered[["country", "attacks", "claim_id"]]
-    chart = _labelled_bars(
-        data, "country", "attacks", "Reported attacks",
-        tooltips=[("country:N", "Country"), ("attacks:Q", "Reported attacks"), ("claim_id:N", "Claim")],
-    )
-    composed = _titled_with_source(chart, title, subtitle, source_line, description, width=420)
-    table = data.rename(columns={"country": "Country", "attacks": "Reported attacks", "claim_id": "claim"})
+
+    def draw(layout: Layout):
+        bars = _labelled_bars(
+            data, "country", "attacks", "Reported attacks", layout,
+            tooltips=[("country:N", "Country"), ("attacks:Q", "Reported attacks"), ("claim_id:N", "Claim")],
+        )
+        return _framed(bars, layout, title, subtitle, source_line, description, left_axis(data["country"], layout))
+
     return ExplainerChart(
-        "attacks-by-country",
-        composed,
-        title,
-        subtitle,
-        source_line,
-        description,
-        table,
-        f"Reported attacks on US interests by country, {day_no_year(start)} – {day(end)}",
-        (*ordered["claim_id"], ordered["period_claim_id"].iloc[0]),
+        slug="attacks-by-country", draw=draw, title=title, subtitle=subtitle, source=source_line,
+        description=description,
+        table=data.rename(columns={"country": "Country", "attacks": "Reported attacks", "claim_id": "claim"}),
+        table_caption=f"Reported attacks on US interests by country, {day_no_year(start)} – {day(end)}",
+        claim_ids=(*ordered["claim_id"], ordered["period_claim_id"].iloc[0]),
     )
 
 
-def attacks_and_responses_chart(
-    attacks: pd.DataFrame, responses: pd.DataFrame, derived: pd.DataFrame
-) -> ExplainerChart:
+def attacks_and_responses_chart(attacks: pd.DataFrame, responses: pd.DataFrame, derived: pd.DataFrame) -> ExplainerChart:
     """Two bars: all reported attacks this year against the US responses."""
     figures = derived.set_index("figure_id")
     total = int(figures.loc["total-attacks", "value"])
     per_response = figures.loc["attacks-per-us-response", "value"]
     end = attacks["period_end"].iloc[0]
-    data = pd.DataFrame(
-        {
-            "measure": ["Reported attacks", "US responses"],
-            "count": [total, len(responses)],
-            "claim_id": [
-                figures.loc["total-attacks", "derived_from"].replace(";", " + "),
-                "; ".join(responses["claim_id"]),
-            ],
-        }
-    )
+    data = pd.DataFrame({
+        "measure": ["Reported attacks", "US responses"],
+        "count": [total, len(responses)],
+        "claim_id": [figures.loc["total-attacks", "derived_from"].replace(";", " + "), "; ".join(responses["claim_id"])],
+    })
     title = f"One US response for every {per_response:g} reported attacks"
     subtitle = f"Reported attacks in Iraq and Syria and US responses, {day_no_year(attacks['period_start'].iloc[0])} – {day(end)}"
     source_line = f"Source: {attacks['source'].iloc[0]}; responses as reported by Rudaw English, {day(end)}"
@@ -296,120 +120,121 @@ def attacks_and_responses_chart(
         f"Bar chart comparing {total} reported attacks on US interests with {len(responses)} US responses "
         f"this year; the US responded once for every {per_response:g} reported attacks."
     )
-    chart = _labelled_bars(
-        data, "measure", "count", "Count",
-        tooltips=[("measure:N", "Measure"), ("count:Q", "Count"), ("claim_id:N", "From claims")],
-        text_colour=PALETTES["light"]["text"],
-        color=alt.Color(
-            "measure:N", legend=None, scale=alt.Scale(range=[PALETTES["light"]["primary"], PALETTES["light"]["accent"]])
-        ),
-    )
-    composed = _titled_with_source(chart, title, subtitle, source_line, description, width=420)
-    table = data.rename(columns={"measure": "Measure", "count": "Count", "claim_id": "claim"})
-    # rows cite several claims; the data table lists them as text rather than one link
-    table = table.rename(columns={"claim": "From claims"})
+
+    def draw(layout: Layout):
+        bars = _labelled_bars(
+            data, "measure", "count", "Count", layout,
+            tooltips=[("measure:N", "Measure"), ("count:Q", "Count"), ("claim_id:N", "From claims")],
+            text_colour=PALETTES["light"]["text"],
+            color=alt.Color("measure:N", legend=None,
+                            scale=alt.Scale(range=[PALETTES["light"]["primary"], PALETTES["light"]["accent"]])),
+        )
+        return _framed(bars, layout, title, subtitle, source_line, description, left_axis(data["measure"], layout))
+
+    table = data.rename(columns={"measure": "Measure", "count": "Count", "claim_id": "From claims"})
     return ExplainerChart(
-        "attacks-and-responses",
-        composed,
-        title,
-        subtitle,
-        source_line,
-        description,
-        table,
-        "Reported attacks and US responses this year",
-        (*attacks["claim_id"], attacks["period_claim_id"].iloc[0], *responses["claim_id"]),
+        slug="attacks-and-responses", draw=draw, title=title, subtitle=subtitle, source=source_line,
+        description=description, table=table, table_caption="Reported attacks and US responses this year",
+        claim_ids=(*attacks["claim_id"], attacks["period_claim_id"].iloc[0], *responses["claim_id"]),
     )
+
+
+def _as_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _short(value: dt.date) -> str:
+    return f"{value.day} {value:%b}"
 
 
 def responses_timeline_chart(events: pd.DataFrame, attacks: pd.DataFrame, derived: pd.DataFrame) -> ExplainerChart:
-    """Each dated event of the article on one time axis, at its stated precision: a day is a dot,
-    a month or a year is a span. The attacks are not drawn: the article gives them no dates."""
+    """The year so far on one time axis: the reported attacks as one undated count over the
+    period they cover, the two US strikes on their days, the other events as quiet context, and
+    the planned end of the combat mission. Spans stay spans (a week, a month); no attack gets a date."""
     total_attacks = int(derived.set_index("figure_id").loc["total-attacks", "value"])
-    data = events.assign(
-        start=lambda t: t["date"].map(lambda d: d.isoformat()),
-        # spans run to the end of their last day
-        end=lambda t: t["date_end"].map(lambda d: (d + dt.timedelta(days=1)).isoformat()),
+    period_start, reference = attacks["period_start"].iloc[0], attacks["period_end"].iloc[0]
+    year = reference.year
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    counts = ", ".join(f"{row.country} {row.attacks}" for row in attacks.itertuples())
+    events = events.assign(
+        start=lambda t: t["date"].map(dt.date.isoformat),
+        end=lambda t: t["date_end"].map(lambda d: (d + dt.timedelta(days=1)).isoformat()),  # spans end after their last day
         when=lambda t: [at_precision(row.date, row.date_end, row.precision) for row in t.itertuples()],
-        kind=lambda t: t["is_us_response"].map({True: "US response", False: "Other event"}),
-    )[["event", "start", "end", "when", "precision", "status", "kind", "claim_id"]]
-    responses = data[data["kind"] == "US response"]
-    first_year, last_year = events["date"].min().year, events["date_end"].max().year
+    )
+    responses = events[events["is_us_response"]]
+    shown = events[(events["date"] >= first) & (events["date_end"] <= last)]
+    strike_days = _as_list([day_no_year(d) for d in responses["date"]])
     times = {1: "once", 2: "twice"}.get(len(responses), f"{len(responses)} times")
-    response_days = _as_list([day_no_year(d) for d in events.loc[events["is_us_response"], "date"]])
-    title = f"The US has struck back {times} this year, on {response_days}"
-    subtitle = f"US responses and the article's other dated events, {first_year}–{last_year}. Bars: dates given only to the month or year"
-    reported_on = attacks["period_end"].iloc[0]  # the reference date: the counts run to it
-    source_line = (
-        f"Source: Rudaw English, {day(reported_on)}. "
-        f"The article gives no dates for the {total_attacks} reported attacks, so none are drawn."
+    title = f"The US struck back {times}, on {strike_days}, as {total_attacks} attacks were reported"
+    subtitle = (f"Reported attacks on US interests ({counts}) and US strikes, {day_no_year(period_start)} – "
+                f"{day(reference)}, with the other dated events of {year}")
+    source_line = (f"Source: Rudaw English, {day(reference)}. The article gives no dates for the attacks. "
+                   f"{len(events) - len(shown)} earlier events are in the table.")
+    description = (
+        f"Timeline of {year}. A band from {day_no_year(period_start)} to {day_no_year(reference)}: {total_attacks} "
+        f"reported attacks ({counts}), dates not given. US strikes on {strike_days}. Other events: "
+        + "; ".join(f"{row.when}: {row.event} ({row.status})" for row in shown[~shown["is_us_response"]].itertuples())
+        + "."
     )
-    description = "Timeline. " + "; ".join(f"{row.when}: {row.event} ({row.status})" for row in data.itertuples()) + "."
-    colour = alt.Color(
-        "kind:N",
-        title=None,
-        scale=alt.Scale(
-            domain=["US response", "Other event"], range=[PALETTES["light"]["accent"], PALETTES["light"]["primary"]]
-        ),
-        legend=alt.Legend(orient="top", direction="horizontal"),
-    )
-    y = alt.Y(
-        "event:N",
-        sort=alt.SortField("start"),
-        title=None,
-        axis=alt.Axis(labelLimit=440, labelFontSize=12, ticks=False, domain=False),
-    )
-    x = alt.X(
-        "start:T",
-        title=None,
-        # no explicit domain: Vega-Lite 6 merges a layered temporal domain badly (console warnings)
-        scale=alt.Scale(type="utc", nice="month"),
-        axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 3}),  # utc scale: utcFormat
-    )
-    tooltip = [
-        alt.Tooltip("event:N", title="Event"),
-        alt.Tooltip("when:N", title="When"),
-        alt.Tooltip("precision:N", title="Date given to the"),
-        alt.Tooltip("status:N", title="Status"),
-        alt.Tooltip("claim_id:N", title="Claim"),
-    ]
-    base = alt.Chart(data).encode(y=y, color=colour, tooltip=tooltip)
-    spans = (
-        base.transform_filter("datum.precision == 'month' || datum.precision == 'year'")
-        .mark_bar(height=10, opacity=0.85)
-        .encode(x=x, x2="end:T")
-    )
-    days = (
-        base.transform_filter("datum.precision == 'day' || datum.precision == 'week'")
-        .mark_point(filled=True, size=90, opacity=1)
-        .encode(
-            x=x,
-            shape=alt.Shape(
-                "status:N",
-                title=None,
-                scale=alt.Scale(domain=["happened", "planned", "expected"], range=["circle", "diamond", "triangle-up"]),
-                legend=alt.Legend(orient="top", direction="horizontal"),
-            ),
-        )
-    )
-    chart = (spans + days).properties(width=300, height=alt.Step(26))
-    composed = _titled_with_source(chart, title, subtitle, source_line, description, width=300)
-    table = data[["when", "event", "precision", "status", "claim_id"]].rename(
-        columns={
-            "when": "When",
-            "event": "Event",
-            "precision": "Date given to the",
-            "status": "Status",
-            "claim_id": "claim",
-        }
-    )
+    band = pd.DataFrame({
+        "start": [period_start.isoformat()], "end": [(reference + dt.timedelta(days=1)).isoformat()],
+        "event": [f"{total_attacks} reported attacks on US interests ({counts}); the article gives no dates"],
+        "when": [f"{day_no_year(period_start)} – {day(reference)}"], "status": ["happened"],
+        "claim_id": ["; ".join([*attacks["claim_id"], attacks["period_claim_id"].iloc[0]])],
+    })
+    marks = shown.assign(kind=shown["is_us_response"].map({True: "strike", False: "other"}),
+                         label=shown["date"].map(_short))[["start", "end", "when", "event", "status", "precision",
+                                                             "claim_id", "kind", "label"]]
+
+    def draw(layout: Layout):
+        narrow = layout.name == "narrow"
+        rows = ["Attacks", "US strikes", "Other"] if narrow else ["Reported attacks", "US strikes", "Other events"]
+        row_room = left_axis(rows, layout, weight=700)
+        y = alt.Y("row:N", title=None, sort=rows, scale=alt.Scale(domain=rows),
+                  axis=alt.Axis(ticks=False, domain=False, labelLimit=0, labelFontWeight=700, labelPadding=AXIS_GAP))
+        months = [1, 4, 7, 10] if narrow else [1, 3, 5, 7, 9, 11]
+        # the scale and axis are declared once, on a layer without x2: Vega-Lite 6 otherwise parses
+        # the domain twice and warns of a conflict
+        x = alt.X("start:T", title=None, scale=alt.Scale(type="utc", domain=[f"{first}", f"{last + dt.timedelta(days=1)}"]),
+                  axis=alt.Axis(format="%b", values=[alt.DateTime(year=year, month=m, date=1, utc=True) for m in months],
+                                grid=True, tickSize=4, labelAlign="left", labelFlush=False, labelPadding=4))
+        tooltip = [alt.Tooltip("event:N", title="What"), alt.Tooltip("when:N", title="When"),
+                   alt.Tooltip("status:N", title="Status"), alt.Tooltip("claim_id:N", title="Claim")]
+        colours = PALETTES["light"]
+        attacks_band = alt.Chart(band.assign(row=rows[0])).mark_bar(height=18, color=colours["primary"], opacity=0.3).encode(
+            x="start:T", x2="end:T", y=y, tooltip=tooltip)
+        band_label = alt.Chart(band.assign(row=rows[0], label="30 reported, undated" if narrow else
+                                           f"{total_attacks} reported attacks, no dates given")).mark_text(
+            align="left", dx=4, fontWeight=700).encode(x="start:T", y=y, text="label:N")
+        strikes = marks[marks["kind"] == "strike"].assign(row=rows[1])
+        strike_dots = alt.Chart(strikes).mark_point(filled=True, size=140, shape="triangle-down",
+                                                    color=colours["accent"], opacity=1).encode(x=x, y=y, tooltip=tooltip)
+        strike_labels = alt.Chart(strikes).mark_text(dy=-16, fontWeight=700, color=colours["accent"]).encode(
+            x="start:T", y=y, text="label:N")
+        others = marks[marks["kind"] == "other"].assign(row=rows[2])
+        spans = alt.Chart(others[others["precision"] != "day"]).mark_bar(height=10, color=colours["neutral"]).encode(
+            x="start:T", x2="end:T", y=y, tooltip=tooltip)
+        dots = alt.Chart(others[others["precision"] == "day"]).mark_point(size=60, color=colours["neutral"], opacity=1).encode(
+            x="start:T", y=y, tooltip=tooltip,
+            fill=alt.condition("datum.status == 'planned'", alt.value("transparent"), alt.value(colours["neutral"])))
+        notes = pd.DataFrame({
+            "start": [reference.isoformat(), last.isoformat()], "row": [rows[2]] * 2,
+            "label": ["Meeting" if narrow else f"Meeting, {_short(reference)}",
+                      "Mission ends" if narrow else "Combat mission ends (planned)"],
+            "align": ["right", "right"], "dy": [-14, 14],
+        })
+        note_marks = [alt.Chart(notes.iloc[[i]]).mark_text(align="right", dx=4 if i else -6, dy=int(notes["dy"][i]),
+                                                           color=colours["muted"]).encode(x="start:T", y=y, text="label:N")
+                      for i in range(len(notes))]
+        layered = alt.layer(strike_dots, attacks_band, band_label, strike_labels, spans, dots, *note_marks).properties(
+            width=round(_inner(layout) - row_room), height=alt.Step(46))
+        return _framed(layered, layout, title, subtitle, source_line, description, row_room)
+
+    table = events[["when", "event", "precision", "status", "claim_id"]].rename(columns={
+        "when": "When", "event": "Event", "precision": "Date given to the", "status": "Status", "claim_id": "claim"})
     return ExplainerChart(
-        "us-responses-timeline",
-        composed,
-        title,
-        subtitle,
-        source_line,
-        description,
-        table,
-        "Dated events of the article, at the precision it gives them",
-        (*events["claim_id"], *attacks["claim_id"]),
+        slug="us-responses-timeline", draw=draw, title=title, subtitle=subtitle, source=source_line,
+        description=description, table=table,
+        table_caption="Dated events of the article, at the precision it gives them",
+        claim_ids=(*events["claim_id"], *attacks["claim_id"], attacks["period_claim_id"].iloc[0]),
     )

@@ -14,6 +14,7 @@ from explainer.tables import read_table
 
 DATA = PROJECT_ROOT / "data"
 EXPORTS = DATA / "charts"
+SLUGS = ["attacks-by-country", "attacks-and-responses", "us-responses-timeline"]
 
 
 @pytest.fixture(scope="module")
@@ -47,68 +48,74 @@ def test_attacks_and_responses_encode_the_tables(built):
     assert [r["count"] for r in rows] == [attacks["attacks"].sum(), len(responses)]
 
 
-def test_timeline_draws_each_event_at_its_precision_and_no_attack(built):
+def test_timeline_keeps_spans_as_spans_and_gives_no_attack_a_date(built):
     chart, events = built["us-responses-timeline"]
-    rows = next(d for d in _datasets(chart.spec()) if d and "event" in d[0])
-    assert [r["claim_id"] for r in rows] == list(events["claim_id"])
-    for row, event in zip(rows, events.itertuples(), strict=True):
+    spec = chart.spec()
+    rows = [row for data in _datasets(spec) for row in data]
+    drawn = {row["claim_id"]: row for row in rows if "claim_id" in row}
+    in_year = events[events["date"].map(lambda d: d.year) == 2021]
+    for event in in_year.itertuples():
+        row = drawn[event.claim_id]
         assert row["start"] == event.date.isoformat()
-        assert pd.Timestamp(row["end"]) - pd.Timestamp(event.date_end) == pd.Timedelta(
-            days=1
-        )  # span covers the last day
-        assert row["precision"] == event.precision
-    assert not any("attack" in r["event"].lower() for r in rows), "the article dates no attack"
-    spec = json.dumps(chart.spec())
-    assert "datum.precision == 'month' || datum.precision == 'year'" in spec  # spans for months and years
+        assert pd.Timestamp(row["end"]) - pd.Timestamp(event.date_end) == pd.Timedelta(days=1)  # the span's last day included
+    band = next(row for row in rows if "no dates" in str(row.get("event", "")))
+    attacks = read_table("attacks_by_country", DATA)
+    assert band["start"] == attacks["period_start"].iloc[0].isoformat()  # one count over the period, never dates
+    assert not any("attack" in str(r.get("event", "")).lower() for r in rows if r is not band and "start" in r
+                   and r["start"] == r.get("end"))
+    assert len(chart.table) == len(events), "every event, 2020 included, is in the data table"
+    for day in ("25 Feb", "28 Jun"):
+        assert any(r.get("label") == day for r in rows), day
 
 
-@pytest.mark.parametrize("slug", ["attacks-by-country", "attacks-and-responses", "us-responses-timeline"])
+@pytest.mark.parametrize("slug", SLUGS)
 def test_each_chart_has_title_subtitle_source_description(built, slug):
     chart, _ = built[slug]
-    spec = chart.spec()
-    assert spec["title"]["text"] == chart.title and spec["title"]["subtitle"] == chart.subtitle
-    assert spec["description"].startswith(chart.title) and len(chart.description) > 40
-    assert chart.source.startswith("Source: ")
-    assert chart.source in json.dumps(spec, ensure_ascii=False)
+    for layout in charts.LAYOUTS:
+        spec = chart.spec(layout)
+        assert " ".join(spec["title"]["text"]) == chart.title and " ".join(spec["title"]["subtitle"]) == chart.subtitle
+        assert spec["description"].startswith(chart.title) and len(chart.description) > 40
+        assert chart.source.startswith("Source: ")
+        footer = next(row["source"] for data in _datasets(spec) for row in data if "source" in row)
+        assert " ".join(footer.split("\n")) == chart.source
 
 
-@pytest.mark.parametrize("slug", ["attacks-by-country", "attacks-and-responses", "us-responses-timeline"])
-def test_svg_carries_labels_and_accessible_description(built, slug):
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("layout", ["narrow", "wide"])
+def test_each_drawing_has_its_width_its_glyphs_and_an_accessible_description(built, slug, layout):
     chart, _ = built[slug]
-    svg = chart.svg()
+    svg = chart.svg(layout)
     root = re.match(r"<svg\b[^>]*>", svg).group()
-    assert 'role="img"' in root and "aria-label=" in root
-    assert f"<title>{chart.title}</title>" in svg
-    assert "<desc>" in svg
-    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
-    assert chart.title in texts and chart.source in texts
-    if slug == "attacks-by-country":
-        assert {"Iraq", "Syria", "27", "3"} <= set(texts)
+    assert 'role="img"' in root and "aria-label=" in root and f"<title>{chart.title}</title>" in svg
+    assert float(re.search(r'width="([\d.]+)"', root).group(1)) <= charts.LAYOUTS[layout].width
+    assert 'font-family="Explainer Sans"' in root and "@font-face{font-family:\"Explainer Sans\"" in svg
+    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', svg)]
+    assert sizes and min(sizes) >= 12
 
 
 def test_figure_html_is_static_first(built):
     chart, _ = built["attacks-by-country"]
     markup = chart.figure_html()
-    assert markup.count("<svg") == 1 and "<script src" not in markup and "http" not in markup.split("<svg")[0]
-    assert "<script" not in markup  # the interactive layer fetches data/charts/SLUG.vl.json after first paint
+    assert "<script" not in markup and "http" not in markup
+    assert markup.count("<source ") == 4 and 'loading="lazy"' in markup and 'alt="' in markup
     assert f'data-chart="{chart.slug}"' in markup
     assert "<table" in markup and 'href="#claim-attacks-iraq"' in markup
 
 
-@pytest.mark.parametrize("slug", ["attacks-by-country", "attacks-and-responses", "us-responses-timeline"])
-def test_exports_exist_and_agree_with_the_spec(built, slug):
+@pytest.mark.parametrize("slug", SLUGS)
+def test_exports_exist_and_agree_with_the_drawings(built, slug):
     chart, _ = built[slug]
-    for ext in ("vl.json", "svg", "dark.svg", "png", "csv"):
-        assert (EXPORTS / f"{slug}.{ext}").stat().st_size > 0
     assert json.loads((EXPORTS / f"{slug}.vl.json").read_text(encoding="utf-8")) == chart.spec()
-    assert (EXPORTS / f"{slug}.svg").read_text(encoding="utf-8") == chart.svg()
+    for layout in charts.LAYOUTS:
+        for scheme in ("light", "dark"):
+            assert (EXPORTS / chart.file(layout, scheme, "svg")).read_text(encoding="utf-8") == chart.svg(layout, scheme)
+            spec = json.loads((EXPORTS / chart.file(layout, scheme, "vl.json")).read_text(encoding="utf-8"))
+            assert spec == chart.spec(layout, scheme)
+            png = (EXPORTS / chart.file(layout, scheme, "png")).read_bytes()
+            assert png[:8] == b"\x89PNG\r\n\x1a\n"
+            assert int.from_bytes(png[16:20], "big") == pytest.approx(2 * chart.size(layout)[0], abs=2)  # PNG at 2x
     exported = pd.read_csv(EXPORTS / f"{slug}.csv")
     assert list(exported.columns) == list(chart.table.columns) and len(exported) == len(chart.table)
-    png = (EXPORTS / f"{slug}.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width = int.from_bytes(png[16:20], "big")
-    svg_width = float(re.search(r'width="([\d.]+)"', chart.svg()).group(1))
-    assert width == pytest.approx(2 * svg_width, abs=2)  # PNG at 2x
 
 
 def test_theme_is_registered_with_light_and_dark_variants():
@@ -136,11 +143,11 @@ def test_theme_colours_meet_wcag_aa_contrast(variant):
 
 
 def test_dark_svg_uses_the_dark_background():
-    dark = Path(EXPORTS / "attacks-by-country.dark.svg").read_text(encoding="utf-8")
+    dark = Path(EXPORTS / "attacks-by-country.wide.dark.svg").read_text(encoding="utf-8")
     assert charts.PALETTES["dark"]["background"] in dark
 
 
 def test_dark_svg_keeps_no_light_mark_colour():
-    dark = Path(EXPORTS / "attacks-by-country.dark.svg").read_text(encoding="utf-8")
+    dark = Path(EXPORTS / "attacks-by-country.wide.dark.svg").read_text(encoding="utf-8")
     for role in ("muted", "primary", "text"):
         assert charts.PALETTES["light"][role] not in dark, role

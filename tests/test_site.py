@@ -113,7 +113,7 @@ def test_sitemap_lists_every_page_when_site_url_is_set(tmp_path, renderer):
     assert "https://example.org/iraq-explainer/notebooks/03-chart-attacks.html" in urls
     assert not any("404" in url for url in urls) and len(urls) == 8
     index = (root / "site" / "index.html").read_text(encoding="utf-8")
-    assert 'property="og:image" content="https://example.org/iraq-explainer/data/charts/attacks-by-country.png"' in index
+    assert 'property="og:image" content="https://example.org/iraq-explainer/data/charts/attacks-by-country.wide.png"' in index
     assert yaml.safe_load(config)["website"].get("site-url") is None, "the committed config has no site-url"
 
 

@@ -164,7 +164,9 @@ def css() -> str:
             f'  font-family: "{FAMILY}";\n'
             f"  font-style: {style};\n"
             f"  font-weight: {weight};\n"
-            "  font-display: swap;\n"
+            # optional: text never reflows when the font arrives late (no layout shift); it is
+            # used from the next page on
+            "  font-display: optional;\n"
             f'  src: url("{stem}.woff2") format("woff2");\n'
             f"  unicode-range: {UNICODE_RANGE};\n"
             "}\n"

@@ -6,6 +6,7 @@ load nothing from another origin and run only the scripts its Content-Security-P
   ``extractJupyterWidgetDependencies`` in Quarto's ``core/jupyter/widgets.ts``). Our outputs use
   neither, so those tags are removed, and only those: any other foreign script fails the build's
   link check.
+- Chart pictures (their paths relative to notebooks/) get paths relative to each page.
 - Quarto's leftover embed attributes go (one holds the build machine's absolute path).
 - The policy (``assets/head.html``) moves to the top of ``<head>``, ahead of every script, and its
   ``script-src`` gains the SHA-256 of each inline script and event handler on that page (Quarto's
@@ -34,6 +35,9 @@ _WIDGET_TAGS = re.compile(
 # With `notebook-view: false` Quarto leaves these on each embed, the first one an absolute path of
 # the machine that built the site (neither deterministic nor anyone's business).
 _EMBED_ATTRIBUTES = re.compile(r' data-notebook(?:-title|-cellid)?="[^"]*"')
+# Chart pictures in notebook outputs name their files from the notebooks' folder
+# (``../data/charts/…``); each page needs them relative to itself.
+_FROM_NOTEBOOKS = re.compile(r'\b(src|srcset)="\.\./(data/charts/[^"]*)"')
 _POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?')
 _CHARSET = re.compile(r'<meta charset="utf-8">\n?', re.I)
 _EXECUTABLE = {None, "", "text/javascript", "application/javascript", "module"}
@@ -77,8 +81,11 @@ def _with_hashes(policy: str, scripts: list[str], handlers: list[str]) -> str:
     return "; ".join(directives)
 
 
-def finish_page(markup: str, name: str) -> str:
+def finish_page(markup: str, name: str, depth: int = 0) -> str:
+    """The page ``name``, ``depth`` folders below the site's root, finished."""
     markup = _EMBED_ATTRIBUTES.sub("", _WIDGET_TAGS.sub("", markup))
+    if depth != 1:
+        markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
     policy = _POLICY.search(markup)
     if not policy:
         raise InputError(name, "no Content-Security-Policy meta tag: is assets/head.html in include-in-header?")
@@ -98,7 +105,7 @@ def finish_site(folder: Path) -> int:
     pages = sorted(folder.rglob("*.html"))
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        finished = finish_page(text, str(page))
+        finished = finish_page(text, str(page), len(page.relative_to(folder).parts) - 1)
         if finished != text:
             page.write_text(finished, encoding="utf-8")
     return len(pages)
