@@ -37,8 +37,8 @@ PAGES = ["index.html", "data.html", "methods.html", "404.html", *[f"notebooks/{n
 FIRST_CHART_PROBE = """
 window.firstChartAt = null;
 (function probe() {
-  const svg = document.querySelector('figure.explainer-chart svg');
-  if (svg && svg.getBoundingClientRect().height > 0) { window.firstChartAt = performance.now(); return; }
+  const chart = document.querySelector('figure.explainer-chart img');
+  if (chart && chart.complete && chart.naturalWidth > 0) { window.firstChartAt = performance.now(); return; }
   requestAnimationFrame(probe);
 })();
 """
@@ -291,7 +291,7 @@ def report(times: dict, plain: dict, ours: dict[str, PageWeight], theirs: dict[s
         "## Pages",
         "",
         "First paint: the document and every request that started before the first contentful paint. "
-        "Later: what loads after it (the interactive chart layer, when the browser is idle or on interaction). "
+        "Later: what loads after it (the interactive chart layer loads only when a reader asks, so not here). "
         "Sizes are uncompressed.",
         "",
         "| Page | Renderer | First paint | Requests | Loaded later | Other origins | First chart visible |",

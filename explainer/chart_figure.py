@@ -182,7 +182,7 @@ def accessible_svg(svg: str, title: str, description: str) -> str:
 
 
 def with_fonts(svg: str) -> str:
-    """The SVG with the glyphs its texts use embedded as WOFF fonts: shown as an image, an SVG
+    """The SVG with the glyphs its texts use embedded as WOFF2 fonts: shown as an image, an SVG
     cannot load the page's fonts, and any other font would not fit the layout."""
     used: dict[int, set[str]] = {}
     for attributes, content in _TEXT.findall(svg):
@@ -190,7 +190,7 @@ def with_fonts(svg: str) -> str:
         used.setdefault(weight, set()).update(html.unescape(re.sub(r"<[^>]+>", "", content)))
     faces = "".join(
         f'@font-face{{font-family:"{FONT}";font-weight:{weight};'
-        f"src:url(data:font/woff;base64,{_subset_woff(weight, ''.join(sorted(chars)))}) format(\"woff\")}}"
+        f"src:url(data:font/woff2;base64,{_subset_woff2(weight, ''.join(sorted(chars)))}) format(\"woff2\")}}"
         for weight, chars in sorted(used.items())
     )
     opening = re.match(r"<svg\b[^>]*>", svg)
@@ -198,11 +198,11 @@ def with_fonts(svg: str) -> str:
 
 
 @functools.cache
-def _subset_woff(weight: int, characters: str) -> str:
+def _subset_woff2(weight: int, characters: str) -> str:
     from fontTools import subset
 
     options = subset.Options()
-    options.flavor, options.hinting, options.layout_features = "woff", False, ["kern", "liga"]
+    options.flavor, options.hinting, options.layout_features = "woff2", False, ["kern", "liga"]  # woff2: brotli
     font = subset.load_font(str(FONT_FILES[weight]), options)
     font.recalcTimestamp = False  # the same bytes on every build
     subsetter = subset.Subsetter(options)

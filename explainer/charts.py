@@ -220,7 +220,7 @@ def responses_timeline_chart(events: pd.DataFrame, attacks: pd.DataFrame, derive
         notes = pd.DataFrame({
             "start": [reference.isoformat(), last.isoformat()], "row": [rows[2]] * 2,
             "label": ["Meeting" if narrow else f"Meeting, {_short(reference)}",
-                      "Mission ends" if narrow else "Combat mission ends (planned)"],
+                      "Planned end" if narrow else "Combat mission ends (planned)"],
             "align": ["right", "right"], "dy": [-14, 14],
         })
         note_marks = [alt.Chart(notes.iloc[[i]]).mark_text(align="right", dx=4 if i else -6, dy=int(notes["dy"][i]),
