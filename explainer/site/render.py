@@ -146,15 +146,19 @@ def expand_shortcodes(body: str, page: Path, first_line: int) -> str:
     return SHORTCODE.sub(replace, body)
 
 
-def check_page(source: Path) -> None:
-    """Refuse what this renderer could not render as Quarto does, whichever renderer runs: a page's
-    front matter, and any shortcode but an embed whose notebook and cell exist."""
-    if source.suffix != ".qmd":
-        return
+def read_page(source: Path) -> tuple[dict, str]:
+    """A page's checked front matter (a title required) and its body with every shortcode expanded:
+    anything this renderer could not render as Quarto does fails here, naming the file and line."""
     front, body, first_line = split_front_matter(read_text(PROJECT_ROOT / source), source)
     if "title" not in front:
         raise InputError(relative(source), "front matter needs a title", line=1)
-    expand_shortcodes(body, source, first_line)
+    return front, expand_shortcodes(body, source, first_line)
+
+
+def check_page(source: Path) -> None:
+    """What ``read_page`` refuses, whichever renderer runs (notebooks have no front matter to check)."""
+    if source.suffix == ".qmd":
+        read_page(source)
 
 
 def pandoc_html(text: str, source_format: str, toc: bool) -> tuple[str, str]:
@@ -178,12 +182,9 @@ def _site_links(markup: str) -> str:
 
 
 def render_qmd(source: Path) -> Page:
-    text = read_text(PROJECT_ROOT / source)
-    front, body, first_line = split_front_matter(text, source)
-    if "title" not in front:
-        raise InputError(relative(source), "front matter needs a title", line=1)
+    front, body = read_page(source)
     toc = front.get("toc", True)
-    markup, toc_html = pandoc_html(expand_shortcodes(body, source, first_line), "markdown", toc)
+    markup, toc_html = pandoc_html(body, "markdown", toc)
     return Page(source, front["title"], front.get("subtitle"), front.get("description", ""), toc, markup, toc_html)
 
 
