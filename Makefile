@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The kernel the notebooks name ("explainer"): this environment's Python, so `import explainer` works
+# in JupyterLab, nbval and the build alike. Installed into the venv, not into the user's Jupyter.
+KERNEL := $(VENV)/share/jupyter/kernels/explainer/kernel.json
 # Which renderer `make site` uses: auto (Quarto if `quarto` is on PATH, else the built-in pandoc
 # renderer), quarto or pandoc. Also read from $EXPLAINER_RENDERER.
 RENDERER ?=
@@ -21,22 +24,25 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-site: $(INSTALLED) ## bring data/ up to date (as `make data`), then render site/ with Quarto if installed (RENDERER=pandoc|quarto forces one)
+$(KERNEL): $(INSTALLED)
+	$(PY) -m ipykernel install --sys-prefix --name explainer --display-name "Python 3 (explainer)" >/dev/null
+
+site: $(INSTALLED) $(KERNEL) ## bring data/ up to date (as `make data`), then render site/ with Quarto if installed (RENDERER=pandoc|quarto forces one)
 	$(PY) -m explainer build $(RENDER_FLAG)
 
-data: $(INSTALLED) ## re-execute the notebooks that are out of date, in order, then update data/ and the README
+data: $(INSTALLED) $(KERNEL) ## re-execute the notebooks that are out of date, in order, then update data/ and the README
 	$(PY) -m explainer data
 
-check: $(INSTALLED) ## verify every claim against the seed and every table against the ledger (no notebook runs)
+check: $(INSTALLED) $(KERNEL) ## verify every claim against the seed and every table against the ledger (no notebook runs)
 	$(PY) -m explainer check
 
 test: site browser ## run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
 	$(PY) -m pytest
 
-lab: $(INSTALLED) ## open the notebooks in JupyterLab from the project's environment (its python3 kernel has the explainer package)
-	$(VENV)/bin/jupyter lab notebooks/
+lab: $(INSTALLED) $(KERNEL) ## open the notebooks in JupyterLab from the project's environment, on the kernel they name ("explainer")
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: $(INSTALLED) browser ## measure builds and pages against the budgets and against nbconvert; writes BENCHMARKS.md
+bench: $(INSTALLED) $(KERNEL) browser ## measure builds and pages against the budgets and against nbconvert; writes BENCHMARKS.md
 	$(PY) -m explainer bench
 
 browser: ## install Debian's Chromium for the browser tests if it is missing (needs root)

@@ -27,11 +27,19 @@ import pandas as pd
 import vl_convert as vlc
 
 from .chart_theme import FONT, FONT_FILES, LAYOUTS, PALETTES, SCHEMES, Layout, theme
+from .fragments import anchor
 from .paths import data_dir
 
-# Relative to the notebooks' folder, where the outputs live: right in JupyterLab and in nbconvert's
-# HTML beside the notebook; post-render rewrites it for each page of the site.
+# Relative to the notebooks' folder, where the outputs live: right in nbconvert's HTML beside the
+# notebook; post-render rewrites it for each page of the site.
 CHARTS_URL = "../data/charts"
+
+# JupyterLab 4 draws Vega-Lite 3 to 5 with the Vega it ships (Vega-Lite 5.6 in JupyterLab 4.6), not
+# Vega-Lite 6 as Altair writes: the notebook output names version 5, which draws our specs the same.
+JUPYTER_VEGALITE = "application/vnd.vegalite.v5+json"
+JUPYTER_VEGALITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+# Jupyter has no Explainer Sans: fall back to a sans-serif rather than the browser's serif default
+JUPYTER_FONT = f'"{FONT}", "Source Sans 3", "Helvetica Neue", Arial, sans-serif'
 
 
 @dataclass(kw_only=True, eq=False)
@@ -80,8 +88,9 @@ class ExplainerChart:
             self._svgs[layout, scheme] = accessible_svg(with_fonts(drawn), self.title, self.description)
         return self._svgs[layout, scheme]
 
-    def png(self, layout: str = "wide", scheme: str = "light") -> bytes:
-        return vlc.vegalite_to_png(self.spec(layout, scheme), scale=2)
+    @functools.cache  # noqa: B019 - drawn once for the notebook output and once for the export
+    def png(self, layout: str = "wide", scheme: str = "light", scale: int = 2) -> bytes:
+        return vlc.vegalite_to_png(self.spec(layout, scheme), scale=scale)
 
     def size(self, layout: str) -> tuple[int, int]:
         root = re.match(r"<svg\b[^>]*>", self.svg(layout)).group()
@@ -95,7 +104,7 @@ class ExplainerChart:
         rows = []
         for row in self.table.itertuples(index=False):
             cells = [html.escape("" if pd.isna(v) else str(v)) for v in row]
-            link = f'<a href="#claim-{cells[-1]}">{cells[-1]}</a>' if self.table.columns[-1] == "claim" else cells[-1]
+            link = f'<a href="#{anchor("claim-" + cells[-1])}">{cells[-1]}</a>' if self.table.columns[-1] == "claim" else cells[-1]
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells[:-1]) + f"<td>{link}</td></tr>")
         return (
             f'<table class="data-table"><caption>{html.escape(self.table_caption)}</caption>'
@@ -129,8 +138,28 @@ class ExplainerChart:
             f"{self.table_html()}</details></figcaption></figure>"
         )
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return {"text/html": self.figure_html(), "text/plain": f"Chart: {self.title}"}
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        """What each client shows, from one output:
+
+        - JupyterLab draws the Vega-Lite spec, interactively and trusted or not (its Vega renderer
+          is safe and ranks before Markdown and images);
+        - the PNG is for clients without Vega (GitHub, VS Code without the extension);
+        - the Markdown, an HTML block, is the site's static-first figure: Quarto and nbconvert
+          prefer it to images; there is no ``text/html``, which JupyterLab would rank first and
+          sanitise into loose text in an untrusted notebook;
+        - ``text/plain`` is the accessible description.
+        """
+        spec = self.spec("wide", "light")
+        spec["$schema"] = JUPYTER_VEGALITE_SCHEMA
+        spec["config"]["font"] = JUPYTER_FONT
+        width, height = self.size("wide")
+        data = {
+            JUPYTER_VEGALITE: spec,
+            "image/png": base64.b64encode(self.png("wide", "light", scale=1)).decode(),  # a fallback: kept light
+            "text/markdown": self.figure_html(),
+            "text/plain": f"{self.title}. {self.description}",
+        }
+        return data, {"image/png": {"width": width, "height": height}}
 
     def export(self, folder: Path | None = None) -> list[Path]:
         """Each drawing (narrow and wide, light and dark) as SVG, PNG at 2x and Vega-Lite; the
@@ -211,3 +240,10 @@ def _subset_woff2(weight: int, characters: str) -> str:
     buffer = io.BytesIO()
     subset.save_font(font, buffer, options)
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def chart_slugs(folder: Path | None = None) -> list[str]:
+    """Every chart the notebooks export, by its ``SLUG.vl.json``: the list that pages, tests and
+    the benchmark go by, so that adding a chart means adding it to a notebook and a page."""
+    folder = folder or data_dir() / "charts"
+    return sorted(path.name.removesuffix(".vl.json") for path in folder.glob("*.vl.json") if path.name.count(".") == 2)

@@ -7,7 +7,10 @@ it works by mouse, keyboard and touch without JavaScript. All text is escaped: a
 HTML or Markdown shows as text and never runs.
 
 Links are same-page anchors (``#claim-ID``): the ledger is on every page that shows figures,
-so the links hold in the notebook, on the explainer and on the methods page alike.
+so the links hold in the notebook, on the explainer and on the methods page alike. In a notebook
+every id carries the notebook's prefix (``nb03-claim-ID``, see ``notebook_ids``): JupyterLab shows
+all open notebooks in one document, where two notebooks' ledgers would share ids. The site's pages
+drop the prefix (``site.postrender``), so the parts of several notebooks link to one another.
 """
 
 from __future__ import annotations
@@ -17,6 +20,21 @@ from html import escape
 import pandas as pd
 
 from .wording import at_precision, day
+
+_id_prefix = ""
+NOTEBOOK_ID_PREFIX = r"nb\d{2}-"  # what the site's post-render step drops
+
+
+def notebook_ids(number: int) -> None:
+    """Prefix every id and same-page link this kernel writes with ``nbNN-``: called once, in the
+    first cell of notebook NN."""
+    global _id_prefix
+    _id_prefix = f"nb{number:02d}-"
+
+
+def anchor(name: str) -> str:
+    """The id for ``name`` in this notebook."""
+    return _id_prefix + name
 
 
 class Fragment:
@@ -50,11 +68,11 @@ def marked_sentence(claim: pd.Series) -> str:
 def provenance(claim: pd.Series, summary_html: str, element_id: str) -> str:
     """A figure that opens its source: the sentence, the attribution, the ledger row."""
     return (
-        f'<details class="provenance" id="{escape(element_id)}">'
+        f'<details class="provenance" id="{anchor(escape(element_id))}">'
         f"<summary>{summary_html}</summary>"
         f'<div class="provenance-body"><blockquote class="source-sentence">{marked_sentence(claim)}</blockquote>'
         f'<p class="source-attribution">{escape(claim["attribution"])}. '
-        f'<a href="#claim-{escape(claim["claim_id"])}">Claim <code>{escape(claim["claim_id"])}</code> in the ledger</a></p>'
+        f'<a href="#{anchor("claim-" + escape(claim["claim_id"]))}">Claim <code>{escape(claim["claim_id"])}</code> in the ledger</a></p>'
         "</div></details>"
     )
 
@@ -65,7 +83,7 @@ def key_figures(claims: pd.DataFrame, roles=("key-figure", "attacks", "us-respon
     items = []
     for _, claim in chosen.iterrows():
         summary = (
-            f'<span class="figure-value">{escape(figure_text(claim))}</span>'
+            f'<span class="figure-value">{escape(figure_text(claim))}</span> '  # a space, for readers without our CSS
             f'<span class="figure-label">{escape(claim["measure"])}</span>'
         )
         items.append(f'<li class="key-figure">{provenance(claim, summary, "figure-" + claim["claim_id"])}</li>')
@@ -95,7 +113,7 @@ def _table(
     head = "".join(f'<th scope="col">{h}</th>' for h in headers)
     body = []
     for index, cells in enumerate(rows):
-        row_id = f' id="{escape(row_ids[index])}"' if row_ids else ""
+        row_id = f' id="{anchor(escape(row_ids[index]))}"' if row_ids else ""
         body.append(f"<tr{row_id}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return (
         f'<div class="table-scroll" role="region" aria-label="{escape(caption)}" tabindex="0">'
@@ -152,7 +170,7 @@ def derived_table(derived: pd.DataFrame) -> Fragment:
     rows = []
     for row in derived.itertuples():
         links = ", ".join(
-            f'<a href="#claim-{escape(c)}"><code>{escape(c)}</code></a>' for c in row.derived_from.split(";")
+            f'<a href="#{anchor("claim-" + escape(c))}"><code>{escape(c)}</code></a>' for c in row.derived_from.split(";")
         )
         rows.append(
             [escape(row.label), f"<strong>{row.value:g}</strong> {escape(row.unit)}", escape(row.formula), links]
@@ -188,7 +206,7 @@ def data_dictionary(package: dict, row_counts: dict[str, int]) -> Fragment:
         ]
         count = row_counts[resource["path"]]
         sections.append(
-            f'<section class="table-entry" id="table-{escape(resource["name"])}">'
+            f'<section class="table-entry" id="{anchor("table-" + escape(resource["name"]))}">'
             f"<h3><code>{escape(resource['path'])}</code>: {escape(resource['title'])}</h3>"
             f"<p>{escape(resource['description'])} <strong>{count} {'row' if count == 1 else 'rows'}.</strong></p>"
             + _table(f"Columns of {resource['path']}", ["Column", "Type", "Description", "Constraints"], rows)
@@ -203,7 +221,7 @@ def corrections(log: pd.DataFrame) -> Fragment:
     rows = [
         [
             escape(row.date.isoformat()),
-            f'<a href="#claim-{escape(row.claim_id)}"><code>{escape(row.claim_id)}</code></a>',
+            f'<a href="#{anchor("claim-" + escape(row.claim_id))}"><code>{escape(row.claim_id)}</code></a>',
             escape(row.action),
             escape(row.reason),
         ]

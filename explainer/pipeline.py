@@ -167,7 +167,7 @@ def execute(nb: Notebook, node: nbformat.NotebookNode, timeout: int = 600) -> nb
     client = NotebookClient(
         node,
         timeout=timeout,
-        kernel_name="python3",
+        kernel_name=node.metadata.get("kernelspec", {}).get("name", "python3"),  # as JupyterLab and nbval do
         record_timing=False,
         resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
     )

@@ -26,3 +26,13 @@ def at_precision(start: dt.date, end: dt.date, precision: str) -> str:
     if precision == "week":
         return f"around {day(start)}"
     return day(start)
+
+
+def day_short(value: dt.date) -> str:
+    """"25 Feb", for a label on a time axis that gives the year."""
+    return f"{value.day} {value:%b}"
+
+
+def listed(items: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import InputError
+from ..fragments import NOTEBOOK_ID_PREFIX
 
 # Exactly what Quarto 1.x writes for "javascript widgets" (require.js, jQuery and the shim
 # defining jQuery as an AMD module).
@@ -38,6 +39,10 @@ _EMBED_ATTRIBUTES = re.compile(r' data-notebook(?:-title|-cellid)?="[^"]*"')
 # Chart pictures in notebook outputs name their files from the notebooks' folder
 # (``../data/charts/…``); each page needs them relative to itself.
 _FROM_NOTEBOOKS = re.compile(r'\b(src|srcset)="\.\./(data/charts/[^"]*)"')
+# Notebook outputs prefix their ids with the notebook's number, so that notebooks open side by side
+# in JupyterLab never share one (``fragments.notebook_ids``); a page joins parts of several
+# notebooks that link to one another, so the site drops the prefix.
+_NOTEBOOK_IDS = re.compile(rf'\b(id="|href="#){NOTEBOOK_ID_PREFIX}')
 _POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?')
 _CHARSET = re.compile(r'<meta charset="utf-8">\n?', re.I)
 _EXECUTABLE = {None, "", "text/javascript", "application/javascript", "module"}
@@ -83,7 +88,7 @@ def _with_hashes(policy: str, scripts: list[str], handlers: list[str]) -> str:
 
 def finish_page(markup: str, name: str, depth: int = 0) -> str:
     """The page ``name``, ``depth`` folders below the site's root, finished."""
-    markup = _EMBED_ATTRIBUTES.sub("", _WIDGET_TAGS.sub("", markup))
+    markup = _NOTEBOOK_IDS.sub(r"\1", _EMBED_ATTRIBUTES.sub("", _WIDGET_TAGS.sub("", markup)))
     if depth != 1:
         markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
     policy = _POLICY.search(markup)

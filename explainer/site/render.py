@@ -99,8 +99,23 @@ def cell_outputs_html(notebook: Path, label: str, page: Path, line: int) -> str:
     raise InputError(relative(page), f"embed: no cell labelled {label!r} in {notebook}", line=line)
 
 
+# The representation Quarto shows of a notebook output in HTML, by preference (its
+# `displayDataMimeType`): a chart's output carries Vega-Lite for JupyterLab, a PNG and an HTML
+# figure as Markdown; Quarto, like nbconvert, shows the Markdown.
+QUARTO_HTML_PREFERENCE = ("text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain")
+
+
+def _as_quarto_shows(data: dict) -> dict:
+    chosen = next((mime for mime in QUARTO_HTML_PREFERENCE if mime in data), None)
+    if chosen == "text/markdown":  # as Quarto reads it into the page (pandoc's ipynb reader would drop it)
+        markdown = _joined(data[chosen])
+        return {"text/html": pypandoc.convert_text(markdown, "html5", format="markdown+smart", extra_args=["--wrap=none"])}
+    return {chosen: data[chosen]} if chosen else {}
+
+
 def read_notebook(path: Path) -> dict:
-    """A notebook as plain JSON with each multi-line field joined into one string.
+    """A notebook as plain JSON with each multi-line field joined into one string, each output
+    reduced to the one representation Quarto shows.
 
     Plain ``json`` rather than nbformat: importing nbformat costs over a second (its schema
     validator), more than the whole incremental rebuild of a page is allowed.
@@ -116,9 +131,8 @@ def read_notebook(path: Path) -> dict:
         for output in cell.get("outputs", []):
             if "text" in output:
                 output["text"] = _joined(output["text"])
-            for mime, value in output.get("data", {}).items():
-                if not mime.endswith("json"):
-                    output["data"][mime] = _joined(value)
+            if "data" in output:
+                output["data"] = {mime: _joined(value) for mime, value in _as_quarto_shows(output["data"]).items()}
     return node
 
 
