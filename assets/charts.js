@@ -26,7 +26,7 @@
     return loading;
   }
 
-  // The same choice the <picture> made: Quarto's colour-scheme toggle wins over the system's.
+  // The same choice the <picture> made (see followToggle): Quarto's toggle wins over the system's.
   function isDark() {
     if (document.body.classList.contains("quarto-dark")) return true;
     if (document.body.classList.contains("quarto-light")) return false;
@@ -73,6 +73,25 @@
         button.disabled = false; // keep the static chart
       });
   }
+
+  // Quarto's colour-scheme toggle changes the page's scheme, not the system's that the pictures'
+  // media queries ask: make each picture's dark drawings follow the toggle. (Without JavaScript
+  // there is no toggle, and the media queries alone decide.)
+  function followToggle() {
+    var forced = document.body.classList.contains("quarto-dark") ? "dark"
+      : document.body.classList.contains("quarto-light") ? "light" : null;
+    figures.forEach(function (figure) {
+      figure.querySelectorAll("source").forEach(function (source) {
+        var media = source.dataset.media || source.getAttribute("media");
+        if (media.indexOf("(prefers-color-scheme: dark)") < 0) return;
+        source.dataset.media = media;
+        source.media = forced === "dark" ? media.replace(" and (prefers-color-scheme: dark)", "")
+          : forced === "light" ? "not all" : media;
+      });
+    });
+  }
+  followToggle();
+  new MutationObserver(followToggle).observe(document.body, { attributes: true, attributeFilter: ["class"] });
 
   figures.forEach(function (figure) {
     var button = figure.querySelector(".chart-explore");

@@ -175,7 +175,7 @@ def test_every_chart_is_drawn_for_the_width_and_scheme_with_labels_of_12px_and_m
         context, page, problems, _ = _open(browser, f"{origin}/index.html", width=width, scheme=scheme, javascript=False)
         images = page.locator("figure.explainer-chart img")
         assert images.count() == len(chart_slugs())
-        for index in range(3):
+        for index in range(images.count()):
             image = images.nth(index)
             image.scroll_into_view_if_needed()
             assert image.evaluate("i => i.complete && i.naturalWidth > 0")
@@ -196,6 +196,23 @@ def test_every_chart_is_drawn_for_the_width_and_scheme_with_labels_of_12px_and_m
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("figure.explainer-chart").nth(2).screenshot(path=str(SCREENSHOTS / f"timeline-{width}-{scheme}.png"))
+    assert problems == []
+    context.close()
+
+
+def test_the_pictures_follow_quartos_colour_scheme_toggle(browser, origin, renderer):
+    if renderer != "quarto":
+        pytest.skip("only Quarto's frame has a colour-scheme toggle")
+    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=1280, scheme="light")
+    images = page.locator("figure.explainer-chart img")
+    assert all(".dark." not in src for src in images.evaluate_all("all => all.map(i => i.currentSrc)"))
+    page.locator(".quarto-color-scheme-toggle").first.click()
+    page.wait_for_function("document.body.classList.contains('quarto-dark')")
+    page.wait_for_function("[...document.querySelectorAll('figure.explainer-chart img')]"
+                           ".every(i => i.currentSrc.includes('.wide.dark.') && i.complete)")
+    page.locator(".quarto-color-scheme-toggle").first.click()  # and back
+    page.wait_for_function("[...document.querySelectorAll('figure.explainer-chart img')]"
+                           ".every(i => !i.currentSrc.includes('.dark.'))")
     assert problems == []
     context.close()
 
