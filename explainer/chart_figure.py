@@ -27,7 +27,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from .chart_theme import FONT, FONT_FILES, LAYOUTS, PALETTES, SCHEMES, Layout, theme
-from .fragments import anchor
+from .fragments import data_table
 from .paths import data_dir
 
 # Relative to the notebooks' folder, where the outputs live: right in nbconvert's HTML beside the
@@ -100,16 +100,7 @@ class ExplainerChart:
         return f"{self.slug}.{layout}{'.dark' if scheme == 'dark' else ''}.{ext}"
 
     def table_html(self) -> str:
-        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.table.columns)
-        rows = []
-        for row in self.table.itertuples(index=False):
-            cells = [html.escape("" if pd.isna(v) else str(v)) for v in row]
-            link = f'<a href="#{anchor("claim-" + cells[-1])}">{cells[-1]}</a>' if self.table.columns[-1] == "claim" else cells[-1]
-            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells[:-1]) + f"<td>{link}</td></tr>")
-        return (
-            f'<table class="data-table"><caption>{html.escape(self.table_caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        )
+        return data_table(self.table, self.table_caption, links={"claim": "claim"})
 
     def picture_html(self) -> str:
         """The static drawing for the reader's width and scheme, chosen by the browser (no script)."""

@@ -107,9 +107,24 @@ def timeline(claims: pd.DataFrame, events: pd.DataFrame) -> Fragment:
     return Fragment(f'<ol class="timeline">{"".join(items)}</ol>', f"Timeline of {len(events)} dated events")
 
 
+def data_table(frame: pd.DataFrame, caption: str, links: dict[str, str] | None = None) -> str:
+    """A table of ``frame``'s values, as text; each column named in ``links`` links its values
+    to the same page's ``#PREFIX-VALUE`` (``{"claim": "claim"}``: a claim id to its ledger row)."""
+    links = links or {}
+    rows = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            text = escape("" if pd.isna(value) else str(value))
+            cells.append(f'<a href="#{anchor(f"{links[column]}-{text}")}">{text}</a>' if column in links else text)
+        rows.append(cells)
+    return _table(caption, [escape(str(c)) for c in frame.columns], rows)
+
+
 def _table(
     caption: str, headers: list[str], rows: list[list[str]], row_ids: list[str] | None = None, css: str = "data-table"
 ) -> str:
+    """The one table builder: ``headers`` and ``rows`` are HTML already escaped."""
     head = "".join(f'<th scope="col">{h}</th>' for h in headers)
     body = []
     for index, cells in enumerate(rows):
