@@ -68,3 +68,36 @@ def test_lighthouse_accessibility_is_100_with_no_failed_audit_on_every_page(rend
     # a page can round to 100 with a failed audit of small weight: both are checked
     low = {page: (r["accessibility"], r["failed"]) for page, r in results.items() if r["accessibility"] < 100 or r["failed"]}
     assert low == {}, result.stdout
+
+
+# What Quarto 1.11's page template writes, as far as the Nu validator objects to it.
+_QUARTO_HEAD = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'">
+<link href="b.css" rel="stylesheet" append-hash="true" class="quarto-color-scheme" id="quarto-bootstrap" data-mode="light">
+<link href="b-dark.css" rel="stylesheet" append-hash="true" class="quarto-color-scheme quarto-color-alternate" \
+id="quarto-bootstrap" data-mode="dark">
+<link href="b.css" rel="stylesheet" append-hash="true" class="quarto-color-scheme-extra" id="quarto-bootstrap" data-mode="light">
+</head><body><script>
+const a = window.document.querySelector("link#quarto-bootstrap:not([rel=disabled-stylesheet])");
+for (const sheetNode of []) { if (sheetNode.id === "quarto-bootstrap") {} }
+document.querySelector('link#quarto-bootstrap.quarto-color-scheme-extra').rel = 'disabled-stylesheet';
+</script>
+<button class="navbar-toggler" type="button" aria-controls="navbarCollapse" role="menu" aria-expanded="false">x</button>
+<div id="t" class="cell-output cell-output-display" data-execution_count="3"><div><table class="dataframe"></table></div></div>
+<div class="cell-output cell-output-display"><p>no table</p></div>
+</body></html>"""
+
+
+def test_post_render_makes_quartos_template_valid_and_stays_idempotent():
+    from explainer.site.postrender import finish_page
+
+    page = finish_page(_QUARTO_HEAD, "index.html")
+    assert "append-hash" not in page and 'role="menu"' not in page
+    assert 'id="quarto-bootstrap"' not in page and page.count('class="quarto-bootstrap quarto-color-scheme') == 3
+    # Quarto's colour-scheme script finds the same links by class
+    assert 'querySelector("link.quarto-bootstrap:not([rel=disabled-stylesheet])")' in page
+    assert 'sheetNode.classList.contains("quarto-bootstrap")' in page and "link#" not in page
+    assert '<div id="t" class="cell-output cell-output-display" data-execution_count="3" tabindex="0" role="region" ' \
+           'aria-label="Table output">' in page
+    assert '<div class="cell-output cell-output-display"><p>' in page  # no table, no focus stop
+    assert finish_page(page, "index.html") == page
