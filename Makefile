@@ -13,7 +13,7 @@ KERNEL := $(VENV)/share/jupyter/kernels/explainer/kernel.json
 RENDERER ?=
 RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
 
-.PHONY: help site data check test bench clean lock browser lab
+.PHONY: help site data check test bench clean lock browser lab validator node lighthouse
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -36,7 +36,7 @@ data: $(INSTALLED) $(KERNEL) ## re-execute the notebooks that are out of date, i
 check: $(INSTALLED) $(KERNEL) ## verify every claim against the seed and every table against the ledger (no notebook runs)
 	$(PY) -m explainer check
 
-test: site browser ## run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
+test: site browser validator ## run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
 	$(PY) -m pytest
 
 lab: $(INSTALLED) $(KERNEL) ## open the notebooks in JupyterLab from the project's environment, on the kernel they name ("explainer")
@@ -50,6 +50,31 @@ browser: ## install Debian's Chromium for the browser tests if it is missing (ne
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "error: the browser tests need Chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
 
+# npm tools, each pinned by its own package-lock.json and installed beside it (node_modules/ is not
+# committed); --ignore-scripts: vnu-jar's install script would fetch a Java runtime, and none is needed.
+VNU := tools/vnu/node_modules/.installed
+LIGHTHOUSE := tools/lighthouse/node_modules/.installed
+tools/%/node_modules/.installed: tools/%/package.json tools/%/package-lock.json
+	@$(MAKE) --no-print-directory node
+	cd tools/$* && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+node: ## install Node.js and npm from Debian if npm is missing (needs root)
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "error: the HTML and Lighthouse checks need npm: run 'sudo apt-get install nodejs npm'" >&2; exit 1; fi; }
+
+validator: $(VNU) ## install the W3C Nu HTML Checker (npm vnu-jar) and Java (Debian default-jre-headless) for the tests
+	@command -v java >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else echo "error: the HTML checker needs Java: run 'sudo apt-get install default-jre-headless'" >&2; exit 1; fi; }
+
+lighthouse: $(INSTALLED) browser $(LIGHTHOUSE) ## Lighthouse on both renderers' sites: accessibility of every page, mobile performance of the explainer
+	@for renderer in pandoc $$(command -v quarto >/dev/null && echo quarto); do \
+	  $(PY) -m explainer site --renderer $$renderer --output-dir .build/test-sites/$$renderer >/dev/null && \
+	  echo "== $$renderer" && CHROME_PATH=$$(command -v chromium) $(PY) tools/lighthouse.py .build/test-sites/$$renderer \
+	    --json .build/lighthouse/$$renderer.json || exit 1; done
+
 lock: ## regenerate requirements.txt from a fresh environment with the newest allowed versions
 	rm -rf .build/lock-venv && $(PYTHON) -m venv .build/lock-venv
 	.build/lock-venv/bin/pip install --quiet -e '.[dev]'
@@ -57,4 +82,4 @@ lock: ## regenerate requirements.txt from a fresh environment with the newest al
 	mv requirements.txt.new requirements.txt && rm -rf .build/lock-venv
 
 clean: ## remove the environment and every build output (data/ and the notebooks are kept: they are committed)
-	rm -rf $(VENV) .build site _site .quarto *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .build site _site .quarto *.egg-info .pytest_cache .ruff_cache .hypothesis tools/*/node_modules

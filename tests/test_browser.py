@@ -259,18 +259,23 @@ def test_a_figure_opens_its_source_by_click_and_by_keyboard(browser, origin):
     context.close()
 
 
+# WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core 4.12, shipped by axe-playwright-python)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # every page in the light scheme; the pages with the most colours also in the dark one
 _AXE_RUNS = [(path, "light") for path in PAGES] + [(path, "dark") for path in PAGES[:3] + PAGES[-1:]]
 
 
 @pytest.mark.parametrize("path, scheme", _AXE_RUNS)
-def test_axe_finds_no_wcag_a_or_aa_violation(browser, origin, path, scheme):
+@pytest.mark.parametrize("width", [375, 1280])
+def test_axe_finds_no_wcag_2_2_a_or_aa_violation(browser, origin, path, scheme, width):
+    """WCAG 2.2 A and AA as axe checks them, target size (2.5.8) included, on a phone and a desktop
+    (the table of contents and the navbar change shape between the two)."""
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    context, page, _, _ = _open(browser, f"{origin}/{path}", scheme=scheme)
+    context, page, _, _ = _open(browser, f"{origin}/{path}", width=width, scheme=scheme)
     page.wait_for_timeout(200)  # Quarto's script applies the dark theme after load
-    results = axe_module.Axe().run(
-        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-    )
+    results = axe_module.Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert "target-size" in [rule["id"] for rule in results.response["passes"] + results.response["inapplicable"]
+                             + results.response["violations"] + results.response["incomplete"]]
     violations = results.response["violations"]
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
     context.close()

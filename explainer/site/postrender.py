@@ -8,6 +8,13 @@ load nothing from another origin and run only the scripts its Content-Security-P
   link check.
 - Chart pictures (their paths relative to notebooks/) get paths relative to each page.
 - Quarto's leftover embed attributes go (one holds the build machine's absolute path).
+- Quarto's page template is made valid HTML (the W3C Nu validator's errors, issue 13): its
+  ``append-hash`` attribute (a build-time marker nothing reads in the browser) goes; the light,
+  dark and spare copies of its stylesheets, which share one ``id`` each, name it as a class
+  instead, and its colour-scheme script finds them by that class; its navbar toggle button loses
+  ``role="menu"`` (it opens no menu: it is a button that shows the navigation).
+- A notebook's table output that scrolls sideways on a phone is made reachable by keyboard
+  (WCAG 2.1.1, axe's scrollable-region-focusable), as the built-in renderer does in render.py.
 - The policy (``assets/head.html``) moves to the top of ``<head>``, ahead of every script, and its
   ``script-src`` gains the SHA-256 of each inline script and event handler on that page (Quarto's
   own, for its navbar, search and colour scheme), so they run without ``'unsafe-inline'``.
@@ -46,6 +53,53 @@ _NOTEBOOK_IDS = re.compile(rf'\b(id="|href="#){NOTEBOOK_ID_PREFIX}')
 _POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?')
 _CHARSET = re.compile(r'<meta charset="utf-8">\n?', re.I)
 _EXECUTABLE = {None, "", "text/javascript", "application/javascript", "module"}
+# Quarto's stylesheet links that share an id (light, dark and a spare light copy of each).
+_SHARED_IDS = ("quarto-bootstrap", "quarto-text-highlighting-styles")
+_LINK_TAG = re.compile(r"<link\b[^>]*>")
+_LINK_ID = re.compile(r' id="(' + "|".join(_SHARED_IDS) + r')"')
+# Quarto's colour-scheme script, exactly as it finds those links by id, and the same by class.
+_SCRIPT_BY_ID = [(f"link#{name}", f"link.{name}") for name in _SHARED_IDS] + [
+    ('sheetNode.id === "quarto-bootstrap"', 'sheetNode.classList.contains("quarto-bootstrap")')]
+_MENU_BUTTON = re.compile(r'(<button class="navbar-toggler"[^>]*?) role="menu"')
+
+
+# Quarto's wrapper of a cell's output, which scrolls sideways (theme.scss) when a table is wider.
+_OUTPUT_DISPLAY = re.compile(r'<div(?: id="[^"]*")? class="cell-output cell-output-display"[^>]*>')
+_NEXT_CELL = re.compile(r'class="cell[ "-]')
+
+
+def _keyboard_scrollable(markup: str) -> str:
+    """Each output holding a pandas table becomes a focusable, labelled region."""
+
+    def label(match: re.Match) -> str:
+        following = _NEXT_CELL.search(markup, match.end())
+        output = markup[match.end(): following.start() if following else len(markup)]
+        if 'class="dataframe' not in output or "tabindex=" in match.group(0):
+            return match.group(0)
+        return match.group(0)[:-1] + ' tabindex="0" role="region" aria-label="Table output">'
+
+    return _OUTPUT_DISPLAY.sub(label, markup)
+
+
+def _valid_template(markup: str) -> str:
+    """Quarto's page template without the markup the Nu validator rejects (the module's docstring)."""
+    markup = markup.replace(' append-hash="true"', "")
+
+    def link_class(match: re.Match) -> str:
+        tag = match.group(0)
+        shared = _LINK_ID.search(tag)
+        if not shared:
+            return tag
+        tag = _LINK_ID.sub("", tag)
+        if ' class="' in tag:
+            return tag.replace(' class="', f' class="{shared.group(1)} ', 1)
+        return tag[:-1] + f' class="{shared.group(1)}">'
+
+    if sum(markup.count(f'id="{name}"') for name in _SHARED_IDS) > 1:
+        markup = _LINK_TAG.sub(link_class, markup)
+        for by_id, by_class in _SCRIPT_BY_ID:
+            markup = markup.replace(by_id, by_class)
+    return _MENU_BUTTON.sub(r"\1", markup)
 
 
 class _InlineCode(HTMLParser):
@@ -88,7 +142,8 @@ def _with_hashes(policy: str, scripts: list[str], handlers: list[str]) -> str:
 
 def finish_page(markup: str, name: str, depth: int = 0) -> str:
     """The page ``name``, ``depth`` folders below the site's root, finished."""
-    markup = _NOTEBOOK_IDS.sub(r"\1", _EMBED_ATTRIBUTES.sub("", _WIDGET_TAGS.sub("", markup)))
+    markup = _EMBED_ATTRIBUTES.sub("", _WIDGET_TAGS.sub("", markup))
+    markup = _keyboard_scrollable(_valid_template(_NOTEBOOK_IDS.sub(r"\1", markup)))
     if depth != 1:
         markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
     policy = _POLICY.search(markup)

@@ -87,7 +87,7 @@ def cell_outputs_html(notebook: Path, label: str, page: Path, line: int) -> str:
                     raise InputError(relative(page), f"embed: cell {label!r} of {notebook} holds an error", line=line)
                 data = output.get("data", {})
                 if "text/html" in data:
-                    parts.append(data["text/html"])
+                    parts.append(without_scoped_styles(data["text/html"]))
                 elif "image/svg+xml" in data:
                     parts.append(data["image/svg+xml"])
                 elif output["output_type"] == "stream" or "text/plain" in data:
@@ -218,7 +218,17 @@ def render_notebook(source: Path) -> Page:
             cell["source"] = _OPTION_LINE.sub("", cell["source"])  # Quarto hides cell options
     description = re.sub(r"[*`]", "", cells[0]["source"].strip().split("\n\n")[0]) if cells else ""
     markup, toc_html = pandoc_html(json.dumps(node), "ipynb+smart", True)  # smart quotes, as Quarto
-    return Page(source, title, None, description, True, _keyboard_scrollable(markup), toc_html)
+    return Page(source, title, None, description, True, _keyboard_scrollable(without_scoped_styles(markup)), toc_html)
+
+
+# pandas writes one before each DataFrame's table in a notebook. ``scoped`` left HTML long ago, so
+# the style would apply to the whole page, and the Nu validator rejects it. Quarto drops it too
+# (its pandoc reads the table as a table), and so do we: its rules only align the index cells.
+_SCOPED_STYLE = re.compile(r"<style scoped>.*?</style>\n?", re.S)
+
+
+def without_scoped_styles(markup: str) -> str:
+    return _SCOPED_STYLE.sub("", markup)
 
 
 _OUTPUT_DIV = re.compile(r'<div class="output (?:execute_result|display_data)"([^>]*)>')
