@@ -35,7 +35,7 @@ def read_text(path: Path) -> str:
     return text
 
 
-class _LineLoader(yaml.SafeLoader):
+class LineLoader(yaml.SafeLoader):
     """A safe YAML loader that remembers the line each mapping starts on (as ``__line__``)
     and the line of each of its keys (see ``line_of_key``)."""
 
@@ -44,7 +44,7 @@ class _LinedMapping(dict):
     key_lines: dict
 
 
-def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+def _mapping_with_line(loader: LineLoader, node: yaml.MappingNode) -> dict:
     mapping = _LinedMapping(loader.construct_mapping(node, deep=True))
     mapping.key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
     mapping["__line__"] = node.start_mark.line + 1
@@ -56,14 +56,14 @@ def line_of_key(mapping: dict, key) -> int | None:
     return getattr(mapping, "key_lines", {}).get(key) or mapping.get("__line__")
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 
 def read_yaml(path: Path) -> dict:
     """A YAML mapping whose nested mappings carry ``__line__``; syntax errors name file and line."""
     text = read_text(path)
     try:
-        document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None

@@ -14,7 +14,7 @@ from explainer.paths import PROJECT_ROOT
 from explainer.project_copy import copy_project, run_explainer
 from explainer.site.config import load_config
 from explainer.site.links import broken_links
-from explainer.site.render import split_front_matter
+from explainer.site.sources import split_front_matter
 
 PAGES = ["index.qmd", "data.qmd", "methods.qmd", "404.qmd"]
 

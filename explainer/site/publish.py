@@ -1,7 +1,7 @@
 """Build the site into a staging folder with either renderer, check it, then swap it in.
 
 Quarto is the reference renderer: ``auto`` uses ``quarto`` when it is on ``PATH`` and the built-in
-pandoc renderer (``render.py``) otherwise; ``EXPLAINER_RENDERER`` or ``--renderer`` forces one.
+pandoc renderer (``build.py``, ``render.py``) otherwise; ``EXPLAINER_RENDERER`` or ``--renderer`` forces one.
 Either way the staged site gets the same post-render step, must pass the link check (every
 internal link resolves, nothing from another origin), and replaces the output folder only then:
 a failed build leaves the previous site as it was.
@@ -82,14 +82,14 @@ def build(renderer: str, use_cache: bool = True, output: Path | None = None) -> 
     stage = Path(tempfile.mkdtemp(prefix="site-", dir=BUILD_DIR))
     try:
         if renderer == "quarto":
-            from .render import check_page, page_sources
+            from .sources import check_page, page_sources
 
             for source in page_sources(config):  # sources the built-in renderer could not render fail here too
                 check_page(source)
             log("rendering with Quarto (quarto render)")
             summary = _quarto_render(stage)
         else:
-            from .render import render_pages  # imports pandoc: only when it renders
+            from .build import render_pages  # imports pandoc: only when it renders
 
             log("rendering with the built-in pandoc renderer")
             run_project_scripts(config, "pre-render", stage)
