@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 from explainer.paths import BUILD_DIR, PROJECT_ROOT
+from explainer.site.sources import site_pages
 
 # Quarto is the reference renderer, the built-in pandoc renderer its stand-in: the site tests run
 # against both, and skip Quarto's half, saying why, where `quarto` is not installed.
 RENDERERS = ["quarto", "pandoc"]
-PAGES = [
-    "index.html",
-    "data.html",
-    "methods.html",
-    "404.html",
-    *[f"notebooks/{p.stem}.html" for p in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))],
-]
+PAGES = site_pages()  # from _quarto.yml
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+
+
+def chart_outputs() -> dict[str, dict]:
+    """Each chart's stored notebook output (the one with Vega-Lite for JupyterLab), by its slug,
+    with the notebook that shows it under ``"notebook"``."""
+    import nbformat
+
+    from explainer.chart_figure import JUPYTER_VEGALITE
+
+    outputs = {}
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                if JUPYTER_VEGALITE in output.get("data", {}):
+                    slug = re.search(r'data-chart="([^"]+)"', output["data"]["text/markdown"]).group(1)
+                    outputs[slug] = {**output, "notebook": path.name}
+    return outputs
 
 
 def _built_by(renderer: str) -> Path:

@@ -9,7 +9,6 @@ import base64
 import json
 import re
 
-import nbformat
 import pandas as pd
 import pytest
 import vl_convert as vlc
@@ -18,11 +17,11 @@ from explainer.chart_figure import JUPYTER_VEGALITE, accessible_svg, chart_slugs
 from explainer.chart_theme import LAYOUTS, PALETTES
 from explainer.paths import PROJECT_ROOT
 from explainer.tables import read_table
+from support import chart_outputs
 
 DATA = PROJECT_ROOT / "data"
 EXPORTS = DATA / "charts"
 SLUGS = chart_slugs(EXPORTS)
-CHART_NOTEBOOKS = ("03-chart-attacks", "04-chart-timeline")
 
 
 def _spec(name: str) -> dict:
@@ -33,21 +32,9 @@ def _rows(spec: dict) -> list[dict]:
     return [row for rows in spec["datasets"].values() for row in rows]
 
 
-def _chart_outputs() -> dict[str, dict]:
-    """The stored output of each chart cell, by the chart it shows."""
-    outputs = {}
-    for name in CHART_NOTEBOOKS:
-        for cell in nbformat.read(PROJECT_ROOT / "notebooks" / f"{name}.ipynb", as_version=4).cells:
-            for output in cell.get("outputs", []):
-                if JUPYTER_VEGALITE in output.get("data", {}):
-                    slug = re.search(r'data-chart="([^"]+)"', output["data"]["text/markdown"]).group(1)
-                    outputs[slug] = output
-    return outputs
-
-
 def test_every_chart_is_exported_and_shown_by_a_notebook():
     assert len(SLUGS) >= 3
-    assert sorted(_chart_outputs()) == SLUGS
+    assert sorted(chart_outputs()) == SLUGS
 
 
 def test_attack_bars_encode_the_table():
@@ -129,7 +116,7 @@ def test_each_exported_drawing_is_its_exported_spec_drawn(slug):
 def test_each_notebook_output_shows_in_every_jupyter_client(slug):
     """JupyterLab draws the Vega-Lite (version 5: what it ships), interactive and safe untrusted;
     the PNG is the fallback; the Markdown is the site's figure; no text/html to be sanitised."""
-    output = _chart_outputs()[slug]
+    output = chart_outputs()[slug]
     data = output["data"]
     assert set(data) == {JUPYTER_VEGALITE, "image/png", "text/markdown", "text/plain"}
     spec = dict(data[JUPYTER_VEGALITE])
@@ -149,7 +136,7 @@ def test_each_notebook_output_shows_in_every_jupyter_client(slug):
 
 
 def test_the_data_tables_link_their_claims_in_the_notebook():
-    figure = _chart_outputs()["attacks-by-country"]["data"]["text/markdown"]
+    figure = chart_outputs()["attacks-by-country"]["data"]["text/markdown"]
     assert 'href="#nb03-claim-attacks-iraq"' in figure
 
 

@@ -10,18 +10,20 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from explainer.paths import PROJECT_ROOT
+from support import NOTEBOOKS, chart_outputs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 BIN = Path(sys.executable).parent
 TOKEN = "explainer-tests"
-CHART_NOTEBOOKS = {"03-chart-attacks.ipynb": 2, "04-chart-timeline.ipynb": 1}  # charts each one shows
-NOTEBOOKS = sorted(path.name for path in (PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+CHART_NOTEBOOKS = Counter(output["notebook"] for output in chart_outputs().values())  # how many charts each shows
+NOTEBOOKS = [path.name for path in NOTEBOOKS]
 
 
 def _free_port() -> int:
@@ -157,7 +159,7 @@ def test_every_notebook_opens_on_its_kernel_without_being_modified(browser, lab)
 def test_run_all_in_jupyterlab_gives_the_stored_notebook(browser, lab):
     """Run All on the kernel `make lab` gives, then save: the same bytes as committed."""
     url, root = lab
-    name = "03-chart-attacks.ipynb"
+    name = min(CHART_NOTEBOOKS)
     before = (root / "notebooks" / name).read_bytes()
     context, page, problems = _open_notebook(browser, url, name)
     try:

@@ -15,8 +15,9 @@ from explainer.project_copy import copy_project, run_explainer
 from explainer.site.config import load_config
 from explainer.site.links import broken_links
 from explainer.site.sources import split_front_matter
+from support import PAGES
 
-PAGES = ["index.qmd", "data.qmd", "methods.qmd", "404.qmd"]
+QMD_PAGES = [page.replace(".html", ".qmd") for page in PAGES if not page.startswith("notebooks/")]
 
 
 def test_every_internal_link_anchor_asset_and_download_resolves(site):
@@ -54,7 +55,7 @@ def _edit(path: Path, old: str, new: str, count: int = -1) -> None:
 
 def test_quarto_config_and_every_front_matter_pass_quartos_own_schema():
     load_config(PROJECT_ROOT / "_quarto.yml")  # raises on any key Quarto or our renderer would refuse
-    for page in PAGES:
+    for page in QMD_PAGES:
         front, _, _ = split_front_matter((PROJECT_ROOT / page).read_text(encoding="utf-8"), Path(page))
         assert front["title"] and front.get("description", page == "404.qmd")
 

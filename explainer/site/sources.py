@@ -176,6 +176,15 @@ def as_list(value) -> list:
     return [] if value is None else value if isinstance(value, list) else [value]
 
 
+def site_pages(config_path: Path | None = None) -> list[str]:
+    """Every page of the site, as its address below the site's root (``notebooks/01-….html``):
+    the one list of pages, read from ``_quarto.yml``, that tests and the benchmark go by."""
+    from .config import load_config
+
+    config = load_config(config_path or PROJECT_ROOT / "_quarto.yml")
+    return [source.with_suffix(".html").as_posix() for source in page_sources(config)]
+
+
 def page_sources(config: dict) -> list[Path]:
     """The pages ``project.render`` names; an entry that matches no file is an error, not a gap."""
     sources = []
