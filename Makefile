@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 RENDERER ?=
 RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
 
-.PHONY: help site data check test bench clean lock browser lab
+.PHONY: help site data check verify test bench clean lock browser lab
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -30,7 +30,14 @@ data: $(INSTALLED) ## re-execute the notebooks that are out of date, in order, t
 check: $(INSTALLED) ## verify every claim against the seed and every table against the ledger (no notebook runs)
 	$(PY) -m explainer check
 
-test: site browser ## run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
+verify: $(INSTALLED) ## check that the committed data/, charts, notebook outputs and README are exactly what the pipeline produces from seeds/ (rebuilds in a scratch copy, changes nothing)
+	$(PY) -m explainer verify-committed
+
+# The committed state is verified first, before `make site` could regenerate anything: a wrong
+# number committed in data/ fails here, naming its file, instead of being rebuilt out of sight.
+test: $(INSTALLED) browser ## verify the committed state, then build and run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
+	$(PY) -m explainer verify-committed
+	$(PY) -m explainer build $(RENDER_FLAG)
 	$(PY) -m pytest
 
 lab: $(INSTALLED) ## open the notebooks in JupyterLab from the project's environment (its python3 kernel has the explainer package)

@@ -13,6 +13,7 @@ import sys
 import time
 import traceback
 
+from . import progress
 from .errors import InputError, InputErrors
 
 REPORT = ("this is a bug in the explainer, not a problem with your input: please report it in the project's "
@@ -24,7 +25,7 @@ def _data(force: bool) -> None:
     from . import freshness
 
     if not force and freshness.is_fresh("data"):
-        print("[data] up to date: executed no notebook, changed nothing", file=sys.stderr)
+        progress.say("data", "up to date: executed no notebook, changed nothing")
         return
     from .claims import load_ledger
     from .pipeline import run
@@ -35,9 +36,9 @@ def _data(force: bool) -> None:
     # notebooks ran (a changed seed makes the old ones stale).
     ledger = load_ledger()
     check_corrections(ledger)
-    print(f"[data] check: {ledger_summary(ledger)}", file=sys.stderr)
+    progress.say("data", f"check: {ledger_summary(ledger)}")
     run(ledger, force=force)
-    print(f"[data] readme: {update_readme()}", file=sys.stderr)
+    progress.say("data", f"readme: {update_readme()}")
     freshness.record("data")
 
 
@@ -53,7 +54,7 @@ def _site(force: bool, renderer: str | None, output: str | None = None) -> int:
         build(chosen, use_cache=not force, output=Path(output).resolve())
         return 0
     if not force and freshness.is_fresh("site", chosen):
-        print(f"[site] up to date ({chosen}): rendered no page", file=sys.stderr)
+        progress.say("site", f"up to date ({chosen}): rendered no page")
         return 0
     build(chosen, use_cache=not force)
     freshness.record("site", chosen)
@@ -138,7 +139,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "build":
         _data(args.force)
         status = _site(args.force, args.renderer)
-        print(f"[build] done in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+        progress.say("build", f"done in {time.perf_counter() - started:.2f} s")
         return status
     elif args.command == "assets":
         from .site.assets import write_vega_bundle
