@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split("\n"))
+    return " ".join(text.splitlines())  # every kind of line break, not only \n
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -77,7 +77,7 @@ def _seed_name(value: str) -> str:
     """The seed's path as written in article.yml: relative, inside seeds/, no '..'. (That it is a
     file, and does not leave seeds/ through a link, is checked against the disk by ``seed_path``.)"""
     expected = "the name of a file in seeds/ (relative, without '..')"
-    if "\\" in value or "\0" in value or any(ord(ch) < 32 for ch in value):
+    if "\\" in value or not value.isprintable():
         raise ValueError(expected)
     path = PurePosixPath(value)
     if path.is_absolute() or ".." in path.parts or not path.parts or value.endswith("/"):
@@ -237,7 +237,7 @@ def _index_nodes(node: yaml.Node, loc: tuple, lines: dict, seen: set, problems: 
         for key_node, value_node in node.value:
             if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
                 shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
-                where = loc + (f"<{shown}>",)
+                where = loc + (f"<{shown!r}>",)
                 lines[where] = key_node.start_mark.line + 1
                 problems.append((where, f"expected a key that is a name, found {shown!r} "
                                         f"({'<<, a merge key' if key_node.tag.endswith(':merge') else 'not text'})"))
@@ -299,8 +299,9 @@ def key_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             shown += f"[{part}]"
-        else:
-            shown += ("." if shown else "") + str(part)
+        else:  # a key as written, unless it holds spaces, punctuation or characters that are not printable
+            part = str(part)
+            shown += ("." if shown else "") + (part if re.fullmatch(r"[\w-]+|<[^<>]*>", part) and part.isprintable() else repr(part))
     return shown or "(the whole file)"
 
 
