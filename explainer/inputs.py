@@ -103,6 +103,12 @@ def _empty_list(value):
     return [] if value is None else value
 
 
+def _not_empty(value: list) -> list:
+    if not value:
+        raise ValueError("a list of at least one claim")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_text)]
 Identifier = Annotated[str, AfterValidator(_identifier)]
 Occurrence = Annotated[int, AfterValidator(_positive)]
@@ -162,7 +168,7 @@ class ExclusionEntry(_Strict):
 class ClaimsFile(_Strict):
     """``seeds/claims.yml``."""
 
-    claims: Annotated[list[ClaimEntry], AfterValidator(lambda v: v if v else _raise("a list of at least one claim"))]
+    claims: Annotated[list[ClaimEntry], AfterValidator(_not_empty)]
     excluded: Annotated[list[ExclusionEntry], BeforeValidator(_empty_list)]
 
 
@@ -173,10 +179,6 @@ class Correction(_Strict):
     claim_id: Annotated[str, AfterValidator(_identifier)]
     action: Literal[CORRECTION_ACTIONS]
     reason: Text
-
-
-def _raise(expected: str):
-    raise ValueError(expected)
 
 
 # ---------------------------------------------------------------------------------------------
