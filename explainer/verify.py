@@ -83,5 +83,11 @@ def check(folder: Path | None = None) -> str:
     ledger = load_ledger()
     corrections = check_corrections(ledger, folder)
     checked = verify_data(ledger, folder)
+    if folder is None:  # and no generated file (a chart too) differs from what its notebook last wrote
+        from .generated import refuse_hand_edits
+        from .pipeline import discover
+
+        refuse_hand_edits(discover())
     return (f"{ledger_summary(ledger)}; {corrections} corrections logged; "
-            f"{len(checked)} tables in {relative(folder or data_dir())} agree with the ledger")
+            f"{len(checked)} tables in {relative(folder or data_dir())} agree with the ledger"
+            + ("; no generated file changed by hand" if folder is None else ""))

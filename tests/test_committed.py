@@ -85,6 +85,16 @@ def test_the_build_refuses_to_overwrite_a_hand_edit_and_force_discards_it(projec
     assert (project / ATTACKS).read_bytes() == original
 
 
+def test_make_check_names_a_hand_edited_chart_and_its_notebook(project):
+    svg = project / "data" / "charts" / "attacks-by-country.wide.svg"
+    svg.write_bytes(svg.read_bytes() + b"<!-- touched -->\n")
+    result = run_explainer(project, "check")
+    errors = _errors(result)
+    assert result.returncode == 1 and len(errors) == 1, result.stderr[-2000:]
+    assert errors[0].startswith("error: data/charts/attacks-by-country.wide.svg: changed by hand since "
+                                "notebooks/03-chart-attacks.ipynb wrote it")
+
+
 def test_first_difference_names_line_and_column_or_byte():
     assert first_difference(b"a\nb,27\n", b"a\nb,28\n") == (
         2, "first difference at column 4: committed 'b,27', the pipeline writes 'b,28'")
