@@ -13,7 +13,7 @@ KERNEL := $(VENV)/share/jupyter/kernels/explainer/kernel.json
 RENDERER ?=
 RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
 
-.PHONY: help site data check test bench clean lock browser lab validator node lighthouse
+.PHONY: help site data check verify test bench clean lock browser lab validator node lighthouse
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -36,7 +36,14 @@ data: $(INSTALLED) $(KERNEL) ## re-execute the notebooks that are out of date, i
 check: $(INSTALLED) $(KERNEL) ## verify every claim against the seed and every table against the ledger (no notebook runs)
 	$(PY) -m explainer check
 
-test: site browser validator ## run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
+verify: $(INSTALLED) $(KERNEL) ## check that the committed data/, charts, notebook outputs and README are exactly what the pipeline produces from seeds/ (rebuilds in a scratch copy, changes nothing)
+	$(PY) -m explainer verify-committed
+
+# The committed state is verified first, before `make site` could regenerate anything: a wrong
+# number committed in data/ fails here, naming its file, instead of being rebuilt out of sight.
+test: $(INSTALLED) $(KERNEL) browser validator ## verify the committed state, then build and run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
+	$(PY) -m explainer verify-committed
+	$(PY) -m explainer build $(RENDER_FLAG)
 	$(PY) -m pytest
 
 lab: $(INSTALLED) $(KERNEL) ## open the notebooks in JupyterLab from the project's environment, on the kernel they name ("explainer")

@@ -1,6 +1,9 @@
-"""Command line: ``python -m explainer check|data|site|build|bench|assets|post-render`` (the Makefile's targets call these).
+"""Command line: ``python -m explainer check|data|site|build|verify-committed|bench|assets|post-render``
+(the Makefile's targets call these).
 
-Every failure caused by input prints one line, ``path:line: message``, and exits with status 1.
+Every failure caused by input prints one line per problem, ``error: path:line: message``, and exits
+with status 1. Anything unforeseen (a bug, not bad input) prints one line too,
+``error: internal error: ...``, with how to report it; ``--debug`` shows its traceback.
 """
 
 from __future__ import annotations
@@ -8,8 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import traceback
 
-from .errors import InputError
+from . import progress
+from .errors import InputError, InputErrors
+
+REPORT = ("this is a bug in the explainer, not a problem with your input: please report it in the project's "
+          "issue tracker, with the command you ran and what it prints when run again with --debug")
 
 
 def _data(force: bool) -> None:
@@ -17,19 +25,20 @@ def _data(force: bool) -> None:
     from . import freshness
 
     if not force and freshness.is_fresh("data"):
-        print("[data] up to date: executed no notebook, changed nothing", file=sys.stderr)
+        progress.say("data", "up to date: executed no notebook, changed nothing")
         return
     from .claims import load_ledger
     from .pipeline import run
     from .readme import update_readme
-    from .verify import ledger_summary
+    from .verify import check_corrections, ledger_summary
 
     # The claims are checked against the seed before anything runs; the tables only after the
     # notebooks ran (a changed seed makes the old ones stale).
     ledger = load_ledger()
-    print(f"[data] check: {ledger_summary(ledger)}", file=sys.stderr)
+    check_corrections(ledger)
+    progress.say("data", f"check: {ledger_summary(ledger)}")
     run(ledger, force=force)
-    print(f"[data] readme: {update_readme()}", file=sys.stderr)
+    progress.say("data", f"readme: {update_readme()}")
     freshness.record("data")
 
 
@@ -45,7 +54,7 @@ def _site(force: bool, renderer: str | None, output: str | None = None) -> int:
         build(chosen, use_cache=not force, output=Path(output).resolve())
         return 0
     if not force and freshness.is_fresh("site", chosen):
-        print(f"[site] up to date ({chosen}): rendered no page", file=sys.stderr)
+        progress.say("site", f"up to date ({chosen}): rendered no page")
         return 0
     build(chosen, use_cache=not force)
     freshness.record("site", chosen)
@@ -65,59 +74,91 @@ def _post_render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m explainer", description=__doc__)
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="on an error, also print the Python traceback")
+    parser = argparse.ArgumentParser(prog="python -m explainer", description=__doc__, parents=[debug],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="verify every claim against the seed and every table against the ledger")
-    data = commands.add_parser("data", help="execute the notebooks that are out of date, then update data/")
-    site = commands.add_parser("site", help="render the website into site/ (with Quarto if installed, else with pandoc)")
-    build = commands.add_parser("build", help="`data` then `site`: what `make site` runs")
-    for command in (data, site, build):
-        command.add_argument("--force", action="store_true", help="redo everything, even what is up to date")
+
+    def add(name: str, **options) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=[debug], **options)
+
+    add("check", help="verify every claim against the seed and every table against the ledger")
+    data = add("data", help="execute the notebooks that are out of date, then update data/")
+    site = add("site", help="render the website into site/ (with Quarto if installed, else with pandoc)")
+    build = add("build", help="`data` then `site`: what `make site` runs")
+    for each in (data, site, build):
+        each.add_argument("--force", action="store_true",
+                          help="redo everything, even what is up to date, discarding hand edits of generated files")
+    add("verify-committed", help="check that data/, its charts, the notebooks' outputs and the README are exactly "
+                                     "what the pipeline produces from seeds/ (rebuilt in a scratch copy; changes nothing)")
     for command in (site, build):
         command.add_argument("--renderer", choices=("auto", "quarto", "pandoc"),
                              help="quarto (the reference), pandoc (the built-in stand-in) or auto (quarto if on PATH; "
                                   "the default, or $EXPLAINER_RENDERER)")
     site.add_argument("--output-dir", help="render there instead of project.output-dir (site/)")
-    commands.add_parser("assets", help="write the self-hosted Vega bundle (Quarto's pre-render step)")
-    commands.add_parser("post-render", help="hash inline scripts into each page's CSP, drop Quarto's CDN tags "
-                                            "(Quarto's post-render step)")
-    commands.add_parser("readme", help="regenerate the README's data dictionary from data/datapackage.json")
-    bench = commands.add_parser("bench", help="measure builds and pages against the budgets; write BENCHMARKS.md")
+    add("assets", help="write the self-hosted Vega bundle (Quarto's pre-render step)")
+    add("post-render", help="hash inline scripts into each page's CSP, drop Quarto's CDN tags (Quarto's post-render step)")
+    add("readme", help="regenerate the README's data dictionary from data/datapackage.json")
+    bench = add("bench", help="measure builds and pages against the budgets; write BENCHMARKS.md")
     bench.add_argument("--runs", type=int, default=3, help="runs per measure (the median is reported)")
     args = parser.parse_args(argv)
-
-    started = time.perf_counter()
     try:
-        if args.command == "check":
-            from .verify import check
-
-            print(f"check: {check()} ({time.perf_counter() - started:.2f} s)")
-        elif args.command == "data":
-            _data(args.force)
-        elif args.command == "site":
-            return _site(args.force, args.renderer, args.output_dir)
-        elif args.command == "build":
-            _data(args.force)
-            status = _site(args.force, args.renderer)
-            print(f"[build] done in {time.perf_counter() - started:.2f} s", file=sys.stderr)
-            return status
-        elif args.command == "assets":
-            from .site.assets import write_vega_bundle
-
-            print(f"assets: {write_vega_bundle()}")
-        elif args.command == "post-render":
-            print(f"post-render: {_post_render()}")
-        elif args.command == "readme":
-            from .readme import update_readme
-
-            print(f"readme: {update_readme()}")
-        elif args.command == "bench":
-            from .bench import main as bench_main
-
-            return bench_main(runs=args.runs)
+        return _run(args)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        for problem in error.errors if isinstance(error, InputErrors) else [error]:
+            print(f"error: {_one_line(str(problem))}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # anything unforeseen: one line, the traceback only on request
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        print(f"error: internal error: {type(error).__name__}: {_one_line(str(error))} ({REPORT})", file=sys.stderr)
+        return 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.splitlines())  # every kind of line break, not only \n
+
+
+def _run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    if args.command == "check":
+        from .verify import check
+
+        print(f"check: {check()} ({time.perf_counter() - started:.2f} s)")
+    elif args.command == "data":
+        _data(args.force)
+    elif args.command == "site":
+        return _site(args.force, args.renderer, args.output_dir)
+    elif args.command == "build":
+        _data(args.force)
+        status = _site(args.force, args.renderer)
+        progress.say("build", f"done in {time.perf_counter() - started:.2f} s")
+        return status
+    elif args.command == "assets":
+        from .site.assets import write_vega_bundle
+
+        print(f"assets: {write_vega_bundle()}")
+    elif args.command == "verify-committed":
+        from .generated import verify_committed
+
+        print(f"verify-committed: {verify_committed()} ({time.perf_counter() - started:.1f} s)")
+    elif args.command == "post-render":
+        print(f"post-render: {_post_render()}")
+    elif args.command == "readme":
+        from .readme import update_readme
+
+        print(f"readme: {update_readme()}")
+    elif args.command == "bench":
+        from .bench import main as bench_main
+
+        return bench_main(runs=args.runs)
     return 0
 
 

@@ -16,33 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
+from .inputs import KINDS, ROLES, STATUSES, ClaimEntry, ExclusionEntry, load_claims_file
 from .paths import CLAIMS_FILE, relative
 from .readings import NUMERIC_WORDS, ReadingError, read_count, read_date
 from .seed import Article, load_article
-from .textfile import check_keys, read_yaml, without_lines
 
-KINDS = ("count", "date")
-STATUSES = ("happened", "planned", "expected")
-ROLES = ("key-figure", "attacks", "us-response", "us-response-count")
-_CLAIM_KEYS = {
-    "id",
-    "kind",
-    "figure",
-    "quote",
-    "occurrence",
-    "measure",
-    "unit",
-    "attribution",
-    "attribution_quote",
-    "event",
-    "status",
-    "role",
-    "period",
-    "about",
-}
-_CLAIM_REQUIRED = {"id", "kind", "figure", "quote", "measure", "attribution"}
-_EXCLUSION_KEYS = {"quote", "figure", "occurrence", "reason"}
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+__all__ = ["KINDS", "ROLES", "STATUSES", "Anchor", "Claim", "Exclusion", "Ledger", "load_ledger"]
+
 # Our own words (measure, event) must not carry a figure: figures come from the article only.
 _HAND_TYPED_FIGURE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice|hundred|thousand|million)\b", re.I
@@ -155,92 +135,76 @@ def anchor(
     return Anchor(start, start + len(quote), start + in_quote[0], start + in_quote[0] + len(figure))
 
 
-def _claim(entry: dict, article: Article, path: Path) -> Claim:
-    line = entry.get("__line__")
-    check_keys(entry, _CLAIM_KEYS, _CLAIM_REQUIRED, path, f"claim {entry.get('id', '?')!r}")
-    claim_id = entry["id"]
-    where = f"claim {claim_id!r}"
+def _claim(entry: ClaimEntry, article: Article, path: Path, line: int) -> Claim:
+    """A claim of claims.yml (already typed by the schema), anchored in the article and read."""
+    where = f"claim {entry.id!r}"
 
     def fail(message: str):
         raise InputError(relative(path), f"{where}: {message}", line=line)
 
-    if not isinstance(claim_id, str) or not _ID.fullmatch(claim_id):
-        fail("id must be lowercase words joined by hyphens")
-    if entry["kind"] not in KINDS:
-        fail(f"kind must be one of {', '.join(KINDS)}, not {entry['kind']!r}")
-    for key in ("quote", "figure", "measure", "attribution"):
-        if not isinstance(entry[key], str) or not entry[key].strip():
-            fail(f"{key} must be a non-empty string")
     for key in ("measure", "event"):
-        if entry.get(key) and _HAND_TYPED_FIGURE.search(entry[key]):
-            fail(f"{key} {entry[key]!r} carries a figure; figures must come from the quote")
-    if entry.get("role") is not None and entry["role"] not in ROLES:
-        fail(f"role must be one of {', '.join(ROLES)}, not {entry['role']!r}")
-    if entry.get("event") and entry.get("status") not in STATUSES:
+        value = getattr(entry, key)
+        if value and _HAND_TYPED_FIGURE.search(value):
+            fail(f"{key} {value!r} carries a figure; figures must come from the quote")
+    if entry.event and entry.status is None:
         fail(f"an event needs a status, one of {', '.join(STATUSES)}")
-    if entry["kind"] == "count" and not entry.get("unit"):
+    if entry.kind == "count" and not entry.unit:
         fail("a count needs a unit")
 
     text = article.text
-    place = anchor(text, entry["quote"], entry["figure"], entry.get("occurrence"), where, path, line)
+    place = anchor(text, entry.quote, entry.figure, entry.occurrence, where, path, line)
     sentence = article.sentence_at(place.figure_start)
     paragraph_start = text.rfind("\n", 0, place.quote_start) + 1
     paragraph_end = text.find("\n", place.quote_end)
     paragraph = text[paragraph_start : None if paragraph_end < 0 else paragraph_end]
-    if entry.get("attribution_quote") and entry["attribution_quote"] not in paragraph:
-        fail(f"attribution_quote {entry['attribution_quote']!r} is not in the quote's paragraph")
-    about = entry.get("about") or {}
-    if not isinstance(about, dict):
-        fail("about must be a mapping of labels")
-    about = without_lines(about)
+    if entry.attribution_quote and entry.attribution_quote not in paragraph:
+        fail(f"attribution_quote {entry.attribution_quote!r} is not in the quote's paragraph")
+    about = dict(entry.about or {})
     for label, value in about.items():
         # A label may be written in our casing ("Strike on militia positions"), but its words
         # must be the article's own, in the quote's sentence.
-        if str(value).lower() not in sentence.text.lower():
+        if value.lower() not in sentence.text.lower():
             fail(f"about.{label} {value!r} is not in the quote's sentence {sentence.text!r}")
 
     value = date = date_end = precision = rule = None
     try:
-        if entry["kind"] == "count":
-            value = read_count(entry["figure"])
+        if entry.kind == "count":
+            value = read_count(entry.figure)
         else:
-            reading = read_date(entry["figure"], article.reference_date)
+            reading = read_date(entry.figure, article.reference_date)
             date, date_end, precision, rule = reading.start, reading.end, reading.precision, reading.rule
     except ReadingError as error:
-        fail(str(error))
+        fail(f"figure: {error}")
 
     return Claim(
-        id=claim_id,
-        kind=entry["kind"],
-        quote=entry["quote"],
-        figure=entry["figure"],
+        id=entry.id,
+        kind=entry.kind,
+        quote=entry.quote,
+        figure=entry.figure,
         anchor=place,
         sentence=sentence.text,
-        measure=entry["measure"].strip(),
-        attribution=entry["attribution"],
-        attribution_quote=entry.get("attribution_quote"),
+        measure=entry.measure.strip(),
+        attribution=entry.attribution,
+        attribution_quote=entry.attribution_quote,
         value=value,
-        unit=entry.get("unit"),
+        unit=entry.unit,
         date=date,
         date_end=date_end,
         precision=precision,
         date_rule=rule,
-        event=entry.get("event"),
-        status=entry.get("status"),
-        role=entry.get("role"),
-        period=entry.get("period"),
+        event=entry.event,
+        status=entry.status,
+        role=entry.role,
+        period=entry.period,
         about=about,
         line=line,
     )
 
 
-def _exclusion(entry: dict, article: Article, path: Path, number: int) -> Exclusion:
-    check_keys(entry, _EXCLUSION_KEYS, {"quote", "figure", "reason"}, path, f"exclusion {number}")
-    where = f"exclusion {number} ({entry['quote']!r})"
-    place = anchor(
-        article.text, entry["quote"], entry["figure"], entry.get("occurrence"), where, path, entry.get("__line__")
-    )
-    return Exclusion(entry["quote"], entry["figure"], place, entry["reason"])
+def _exclusion(entry: ExclusionEntry, article: Article, path: Path, number: int, line: int) -> Exclusion:
+    where = f"exclusion {number} ({entry.quote!r})"
+    place = anchor(article.text, entry.quote, entry.figure, entry.occurrence, where, path, line)
+    return Exclusion(entry.quote, entry.figure, place, entry.reason)
 
 
 def uncovered_numbers(article: Article, spans: list[tuple[int, int]]) -> list[re.Match]:
@@ -255,14 +219,14 @@ def uncovered_numbers(article: Article, spans: list[tuple[int, int]]) -> list[re
 def load_ledger(claims_path: Path = CLAIMS_FILE, article: Article | None = None) -> Ledger:
     """Read, anchor and check every claim; raise InputError on the first problem found."""
     article = article or load_article()
-    document = read_yaml(claims_path)
-    check_keys(document, {"claims", "excluded"}, {"claims", "excluded"}, claims_path, "claims file")
-    entries = document["claims"]
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise InputError(relative(claims_path), "`claims` must be a list of mappings", line=document["__line__"])
-    claims = tuple(_claim(entry, article, claims_path) for entry in entries)
+    document, located = load_claims_file(claims_path)
+    claims = tuple(
+        _claim(entry, article, claims_path, located.line(("claims", index)))
+        for index, entry in enumerate(document.claims)
+    )
     exclusions = tuple(
-        _exclusion(entry, article, claims_path, number) for number, entry in enumerate(document["excluded"] or [], 1)
+        _exclusion(entry, article, claims_path, number, located.line(("excluded", number - 1)))
+        for number, entry in enumerate(document.excluded, 1)
     )
 
     seen: dict[str, Claim] = {}

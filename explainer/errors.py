@@ -23,3 +23,15 @@ class InputError(Exception):
         if self.line is not None:
             where = f"{where}:{self.line}"
         return f"{where}: {self.message}"
+
+
+class InputErrors(InputError):
+    """Several problems found at once (every schema violation of one file): one line each."""
+
+    def __init__(self, errors: list[InputError]):
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.path, first.message, first.line)
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)

@@ -17,7 +17,6 @@ import ast
 import hashlib
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
+from . import progress
 from .errors import InputError
 from .paths import BUILD_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJECT_ROOT, relative
 
@@ -179,16 +179,19 @@ def execute(nb: Notebook, node: nbformat.NotebookNode, timeout: int = 600) -> nb
 
 
 def log(message: str) -> None:
-    print(f"[data] {message}", file=sys.stderr, flush=True)
+    progress.say("data", message)  # one whole line, even from two notebooks' threads at once
 
 
 def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[str]]:
     """Bring ``data/`` and the notebooks up to date; return what ran and what was skipped.
     The staged tables must agree with ``ledger`` (already checked against the seed) to be published."""
+    from .generated import refuse_hand_edits
     from .tables import validate_datapackage
     from .verify import verify_data
 
     notebooks = discover()
+    if not force:  # a generated file edited by hand is refused, never silently overwritten
+        refuse_hand_edits(notebooks)
     BUILD_DIR.mkdir(exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix="data-", dir=BUILD_DIR))
     try:

@@ -72,7 +72,10 @@ def read_count(words: str) -> int:
     """A whole number written in digits ("2,500") or words ("three", "twenty-seven", "twice")."""
     text = words.strip().lower()
     if _DIGITS.fullmatch(text):
-        return int(text.replace(",", ""))
+        digits = text.replace(",", "")
+        if len(digits) > 19:  # int() of thousands of digits is refused by Python itself
+            raise ReadingError(f"{words!r} is too large a count for the tables")
+        return _in_range(words, int(digits))
     if text in _TIMES:
         return _TIMES[text]
     total, current = 0, 0
@@ -89,7 +92,14 @@ def read_count(words: str) -> int:
             raise ReadingError(f"{words!r} is not a number in digits or words")
     if total + current == 0:
         raise ReadingError(f"{words!r} is not a number in digits or words")
-    return total + current
+    return _in_range(words, total + current)
+
+
+def _in_range(words: str, value: int) -> int:
+    """Counts are stored as 64-bit integers in the tables: refuse what does not fit."""
+    if value >= 2**63:
+        raise ReadingError(f"{words!r} is too large a count for the tables")
+    return value
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,19 @@ class DateReading:
 
 
 def read_date(words: str, reference: dt.date) -> DateReading:
-    """Resolve a date expression against the reference date (the day the article reports)."""
+    """Resolve a date expression against the reference date (the day the article reports).
+
+    Words that name no real day ("February 30", or a date before year 1 or after 9999) are a
+    ReadingError like any other unreadable date, never a bare ValueError."""
+    try:
+        return _read_date(words, reference)
+    except ReadingError:
+        raise
+    except (ValueError, OverflowError) as error:
+        raise ReadingError(f"{words!r} is not a real date ({error})") from None
+
+
+def _read_date(words: str, reference: dt.date) -> DateReading:
     text = re.sub(r"^(?:on|in|by|since|from)\s+", "", words.strip(), flags=re.IGNORECASE)
     lowered = text.lower()
 

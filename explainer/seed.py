@@ -9,23 +9,9 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import InputError
+from .inputs import load_article_metadata, seed_path
 from .paths import ARTICLE_METADATA, relative
-from .textfile import check_keys, read_text, read_yaml
-
-_METADATA_KEYS = {
-    "file",
-    "outlet",
-    "edition",
-    "dateline",
-    "headline",
-    "reference_date",
-    "reference_date_source",
-    "reference_date_note",
-    "outlet_url",
-    "article_url",
-    "copyright",
-}
-_REQUIRED_METADATA = _METADATA_KEYS - {"article_url"}
+from .textfile import read_text
 
 # Abbreviations that end in a full stop without ending a sentence ("Iranian Gen. Qasem").
 _ABBREVIATIONS = ("Gen.", "Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Rep.", "Lt.", "Col.", "St.")
@@ -84,31 +70,29 @@ class Article:
 
 
 def load_article(metadata_path: Path = ARTICLE_METADATA) -> Article:
-    """Read the metadata and the article it names, refusing anything inconsistent."""
-    metadata = read_yaml(metadata_path)
-    check_keys(metadata, _METADATA_KEYS, _REQUIRED_METADATA, metadata_path, "article metadata")
-    text_path = Path(metadata_path).parent / str(metadata["file"])
+    """Read the metadata (validated against ``inputs.ArticleMetadata``) and the article it names,
+    refusing anything inconsistent."""
+    metadata, located = load_article_metadata(metadata_path)
+    text_path = seed_path(metadata, located)
     text = read_text(text_path)
-    reference_date = metadata["reference_date"]
-    if not isinstance(reference_date, dt.date):
-        raise InputError(relative(metadata_path), "reference_date must be a date (YYYY-MM-DD)")
     first_line = text.split("\n", 1)[0]
-    if first_line != metadata["headline"]:
+    if first_line != metadata.headline:
         raise InputError(
             relative(metadata_path),
-            f"headline {metadata['headline']!r} is not the article's first line {first_line!r}",
+            f"headline: expected the article's first line {first_line!r}, found {metadata.headline!r}",
+            line=located.line(("headline",)),
         )
     return Article(
         path=text_path,
         text=text,
-        outlet=metadata["outlet"],
-        edition=metadata["edition"],
-        dateline=metadata["dateline"],
-        headline=metadata["headline"],
-        reference_date=reference_date,
-        reference_date_source=metadata["reference_date_source"],
-        reference_date_note=metadata["reference_date_note"],
-        outlet_url=metadata["outlet_url"],
-        article_url=metadata.get("article_url"),
-        copyright=metadata["copyright"],
+        outlet=metadata.outlet,
+        edition=metadata.edition,
+        dateline=metadata.dateline,
+        headline=metadata.headline,
+        reference_date=metadata.reference_date,
+        reference_date_source=metadata.reference_date_source,
+        reference_date_note=metadata.reference_date_note,
+        outlet_url=metadata.outlet_url,
+        article_url=metadata.article_url,
+        copyright=metadata.copyright,
     )

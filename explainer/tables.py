@@ -13,6 +13,7 @@ import pandas as pd
 
 from .claims import Ledger
 from .errors import InputError
+from .inputs import read_corrections
 from .paths import data_dir, relative
 from .schema import TABLES, column_names
 
@@ -112,7 +113,16 @@ def events(claims: pd.DataFrame) -> pd.DataFrame:
 def derived_figures(claims: pd.DataFrame, attacks: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
     """Totals and ratios computed from the claims, each naming the claims it uses."""
     by_id = claims.set_index("claim_id")
-    response_count = claims.loc[claims["role"] == "us-response-count"].iloc[0]
+    counts = claims.loc[claims["role"] == "us-response-count"]
+    _require(len(counts) == 1, f"the derived figures need exactly one claim with role 'us-response-count', "
+                               f"found {len(counts)}")
+    response_count = counts.iloc[0]
+    _require(pd.notna(response_count["value"]) and response_count["value"] > 0,
+             f"claim {response_count['claim_id']!r} (role 'us-response-count') must be a count of at least 1")
+    _require(len(attacks) > 0 and attacks["attacks"].notna().all() and attacks["attacks"].sum() > 0,
+             "the derived figures need claims with role 'attacks' that are counts, with at least one attack in all")
+    _require(len(responses) > 0 and responses["date"].notna().all(),
+             "the derived figures need claims with role 'us-response' that are dates")
     total = int(attacks["attacks"].sum())
     largest = attacks.sort_values("attacks", ascending=False).iloc[0]
     attack_ids = ";".join(attacks["claim_id"])
@@ -155,6 +165,12 @@ def derived_figures(claims: pd.DataFrame, attacks: pd.DataFrame, responses: pd.D
     return typed(pd.DataFrame(rows).assign(derived=True), "derived_figures")
 
 
+def _require(condition: bool, message: str) -> None:
+    """The tables' assumptions about the ledger's roles, as an error naming the annotations."""
+    if not condition:
+        raise InputError("seeds/claims.yml", message)
+
+
 def typed(table: pd.DataFrame, name: str) -> pd.DataFrame:
     """The schema's columns, in the schema's order, with nullable pandas types."""
     fields = TABLES[name]["fields"]
@@ -184,6 +200,8 @@ def read_table(name: str, folder: Path | None = None) -> pd.DataFrame:
     path = table_path(name, folder)
     if not path.exists():
         raise InputError(relative(path), "table not found; run `make data` first")
+    if name == "corrections":  # kept by hand: its schema first, with lines and columns (inputs.Correction)
+        read_corrections(path)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     if list(raw.columns) != column_names(name):
         raise InputError(

@@ -22,6 +22,10 @@ def read_text(path: Path) -> str:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(shown, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(shown, "expected a file, found a folder") from None
+    except (OSError, ValueError) as error:  # no permission, a name too long, a NUL in the name...
+        raise InputError(shown, f"cannot be read: {getattr(error, 'strerror', None) or error}") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raise InputError(shown, "starts with a UTF-8 byte-order mark; save it without one", line=1)
     try:
@@ -68,6 +72,11 @@ def read_yaml(path: Path) -> dict:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         raise InputError(relative(path), f"malformed YAML: {error.problem or error}", line=line) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        line = text[: error.position].count("\n") + 1
+        raise InputError(relative(path), f"malformed YAML: character {error.character:#06x} is not allowed", line=line) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:  # e.g. 2021-02-30
+        raise InputError(relative(path), f"malformed YAML: a value cannot be read ({error})") from None
     if not isinstance(document, dict):
         raise InputError(relative(path), "expected a YAML mapping at the top level", line=1)
     return document

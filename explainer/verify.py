@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import inputs
 from .claims import Ledger, load_ledger
 from .errors import InputError
 from .paths import data_dir, relative
@@ -47,14 +48,19 @@ def compare_table(name: str, stored: pd.DataFrame, expected: pd.DataFrame, path:
                 )
 
 
-def verify_data(ledger: Ledger, folder: Path | None = None) -> list[str]:
-    """Compare every generated table in ``folder`` with the ledger; return the names checked."""
+def verify_data(ledger: Ledger, folder: Path | None = None, stored: dict[str, pd.DataFrame] | None = None) -> list[str]:
+    """Compare every generated table in ``folder`` with the ledger; return the names checked.
+    ``stored`` holds tables already read from ``folder`` (the fuzzing tests read them once)."""
     folder = folder or data_dir()
     checked = []
     for name, expected in tables_from_ledger(ledger).items():
-        if not table_path(name, folder).exists():
+        if stored is not None and name in stored:
+            table = stored[name]
+        elif table_path(name, folder).exists():
+            table = read_table(name, folder)
+        else:
             continue  # not built yet: `make data` writes it
-        compare_table(name, read_table(name, folder), expected, table_path(name, folder))
+        compare_table(name, table, expected, table_path(name, folder))
         checked.append(name)
     return checked
 
@@ -67,8 +73,21 @@ def ledger_summary(ledger: Ledger) -> str:
     )
 
 
+def check_corrections(ledger: Ledger, folder: Path | None = None) -> int:
+    """The hand-kept corrections log against its schema and the ledger; the number of corrections."""
+    return inputs.check_corrections(table_path("corrections", folder), {claim.id for claim in ledger.claims})
+
+
 def check(folder: Path | None = None) -> str:
     """Everything ``make check`` verifies; returns a one-line summary."""
     ledger = load_ledger()
+    corrections = check_corrections(ledger, folder)
     checked = verify_data(ledger, folder)
-    return f"{ledger_summary(ledger)}; {len(checked)} tables in {relative(folder or data_dir())} agree with the ledger"
+    if folder is None:  # and no generated file (a chart too) differs from what its notebook last wrote
+        from .generated import refuse_hand_edits
+        from .pipeline import discover
+
+        refuse_hand_edits(discover())
+    return (f"{ledger_summary(ledger)}; {corrections} corrections logged; "
+            f"{len(checked)} tables in {relative(folder or data_dir())} agree with the ledger"
+            + ("; no generated file changed by hand" if folder is None else ""))

@@ -14,11 +14,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from explainer.paths import PROJECT_ROOT
 from support import RENDERERS, built_site
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="explainer-tests-"))
+
+# Property tests draw the same examples on every run (CI is deterministic) and keep no example
+# database (.hypothesis/ is never written); a failure prints the example that caused it.
+settings.register_profile("explainer", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.load_profile("explainer")
 
 
 def pytest_configure(config):

@@ -152,8 +152,8 @@ def test_unknown_key_names_the_claim_and_line(project_copy):
     path.write_text(
         text.replace("  - id: us-troops-in-iraq\n", "  - id: us-troops-in-iraq\n    valeu: 2500\n"), encoding="utf-8"
     )
-    line = text[: text.index("  - id: us-troops-in-iraq")].count("\n") + 1
-    with pytest.raises(InputError, match=r"claim 'us-troops-in-iraq': unknown key 'valeu'") as error:
+    line = text[: text.index("  - id: us-troops-in-iraq")].count("\n") + 2  # the line of `valeu:`
+    with pytest.raises(InputError, match=r"claims\[2\]\.valeu \(claim 'us-troops-in-iraq'\): unknown key 'valeu'") as error:
         _load(project_copy)
     assert error.value.line == line
 

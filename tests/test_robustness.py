@@ -143,7 +143,7 @@ BROKEN_INPUTS = {
     "malformed-yaml": (lambda r: _replace(r / "seeds" / "claims.yml", "claims:", "claims: [unclosed"),
                        r"seeds/claims\.yml:\d+: malformed YAML"),
     "unknown-annotation-key": (lambda r: _replace(r / "seeds" / "claims.yml", "    kind: count", "    kind: count\n    colour: red"),
-                               r"seeds/claims\.yml:\d+: claim '[a-z-]+': unknown key 'colour'"),
+                               r"seeds/claims\.yml:\d+: claims\[\d+\]\.colour \(claim '[a-z-]+'\): unknown key 'colour'"),
     "unknown-quarto-key": (lambda r: _replace(r / "_quarto.yml", "  output-dir: site", "  output-dir: site\n  outptu: x"),
                            r"_quarto\.yml:7: project\.outptu: Quarto's schema"),
     "cell-raises": (_raise_in_a_cell,

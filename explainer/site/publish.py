@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .. import progress
 from ..errors import InputError
 from ..paths import BUILD_DIR, PROJECT_ROOT, relative
 from .config import load_config
@@ -28,7 +29,7 @@ RENDERERS = ("auto", "quarto", "pandoc")
 
 
 def log(message: str) -> None:
-    print(f"[site] {message}", file=sys.stderr, flush=True)
+    progress.say("site", message)
 
 
 def choose_renderer(requested: str | None = None) -> str:

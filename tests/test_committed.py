@@ -1,0 +1,103 @@
+"""What is committed is what the pipeline produces, and a hand edit of a generated file is never
+silently overwritten.
+
+Each test breaks a copy of the project (``project_copy.copy_project``) and runs the real command on
+it, as ``make test`` and ``make site`` do.
+"""
+
+import json
+import re
+
+import pytest
+from conftest import checksums
+
+from explainer.generated import first_difference
+from explainer.project_copy import copy_project, run_explainer
+
+ATTACKS = "data/attacks_by_country.csv"
+
+
+@pytest.fixture
+def project(tmp_path):
+    return copy_project(tmp_path / "project", with_site=False)
+
+
+def _errors(result) -> list[str]:
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+def _commit_a_wrong_number(root):
+    path = root / ATTACKS
+    text = path.read_text(encoding="utf-8")
+    assert "\nIraq,27," in text
+    path.write_text(text.replace("\nIraq,27,", "\nIraq,28,"), encoding="utf-8")
+
+
+def test_a_committed_wrong_number_fails_verification_naming_its_file(project):
+    _commit_a_wrong_number(project)
+    before = checksums(project, ("data", "notebooks"))
+    result = run_explainer(project, "verify-committed")
+    errors = _errors(result)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"error: {ATTACKS}:2: row 1 (claim 'attacks-iraq'): attacks is 28, but the ledger gives 27")
+    assert checksums(project, ("data", "notebooks")) == before  # verifying changes nothing
+
+
+def test_a_hand_edited_chart_or_notebook_output_fails_verification_with_the_first_difference(project):
+    """Files the ledger cannot rebuild in memory: the whole pipeline runs again in a scratch copy."""
+    spec = project / "data" / "charts" / "attacks-by-country.vl.json"
+    spec.write_text(spec.read_text(encoding="utf-8").replace('"Iraq"', '"Irak"', 1), encoding="utf-8")
+    notebook = project / "notebooks" / "05-explainer-page-parts.ipynb"
+    document = json.loads(notebook.read_text(encoding="utf-8"))
+    outputs = [o for c in document["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+               if "text/plain" in o.get("data", {})]
+    plain = outputs[0]["data"]["text/plain"]
+    outputs[0]["data"]["text/plain"] = [plain[0] + " (edited)", *plain[1:]] if isinstance(plain, list) else plain + " (edited)"
+    notebook.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    result = run_explainer(project, "verify-committed")
+    errors = _errors(result)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert len(errors) == 2, errors
+    assert re.match(r"error: data/charts/attacks-by-country\.vl\.json:\d+: differs from what the pipeline produces "
+                    r"from seeds/: first difference at column \d+: committed '.*Irak.*', the pipeline writes '.*Iraq.*'",
+                    errors[0]), errors[0]
+    assert re.match(r"error: notebooks/05-explainer-page-parts\.ipynb:\d+: differs .*\(edited\)", errors[1]), errors[1]
+
+
+def test_the_build_refuses_to_overwrite_a_hand_edit_and_force_discards_it(project):
+    original = (project / ATTACKS).read_bytes()
+    _commit_a_wrong_number(project)
+    before = checksums(project, ("data", "notebooks"))
+
+    result = run_explainer(project, "build")
+    errors = _errors(result)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"error: {ATTACKS}: changed by hand since notebooks/02-tidy-tables.ipynb wrote it")
+    assert "seeds/claims.yml" in errors[0] and "--force" in errors[0]  # the two ways out
+    assert checksums(project, ("data", "notebooks")) == before
+
+    result = run_explainer(project, "data", "--force")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (project / ATTACKS).read_bytes() == original
+
+
+def test_make_check_names_a_hand_edited_chart_and_its_notebook(project):
+    svg = project / "data" / "charts" / "attacks-by-country.wide.svg"
+    svg.write_bytes(svg.read_bytes() + b"<!-- touched -->\n")
+    result = run_explainer(project, "check")
+    errors = _errors(result)
+    assert result.returncode == 1 and len(errors) == 1, result.stderr[-2000:]
+    assert errors[0].startswith("error: data/charts/attacks-by-country.wide.svg: changed by hand since "
+                                "notebooks/03-chart-attacks.ipynb wrote it")
+
+
+def test_first_difference_names_line_and_column_or_byte():
+    assert first_difference(b"a\nb,27\n", b"a\nb,28\n") == (
+        2, "first difference at column 4: committed 'b,27', the pipeline writes 'b,28'")
+    assert first_difference(b"a\n", b"a\nb\n")[0] == 2
+    assert first_difference(b"\x89PNG\x00\xff", b"\x89PNG\x00\xfe") == (
+        None, "first difference at byte 5 (committed 6 bytes, the pipeline writes 6)")
