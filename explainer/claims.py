@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
-from .inputs import KINDS, ROLES, STATUSES, ClaimEntry, ExclusionEntry, load_claims_file
+from .inputs import ClaimEntry, ExclusionEntry, load_claims_file
 from .paths import CLAIMS_FILE, relative
 from .readings import NUMERIC_WORDS, ReadingError, read_count, read_date
 from .seed import Article, load_article
+from .vocabulary import KINDS, ROLES, STATUSES
 
 __all__ = ["KINDS", "ROLES", "STATUSES", "Anchor", "Claim", "Exclusion", "Ledger", "load_ledger"]
 

@@ -7,6 +7,8 @@ Frictionless), and the README's and the data page's dictionaries are generated f
 
 from __future__ import annotations
 
+from .vocabulary import ROLES, STATUSES
+
 _CLAIM_ID = {
     "name": "claim_id",
     "type": "string",
@@ -33,7 +35,6 @@ TABLES: dict[str, dict] = {
         "title": "Claims ledger",
         "description": "Every figure the article states, one claim per row, with the exact quote and its "
         "character offsets in the seed article, the value read from the quote and who it is attributed to.",
-        "written_by": "01-claims-ledger.ipynb",
         "primaryKey": ["claim_id"],
         "fields": [
             {**_CLAIM_ID, "description": "Stable id of the claim."},
@@ -66,14 +67,14 @@ TABLES: dict[str, dict] = {
                 "role",
                 "string",
                 "Which table the claim feeds, if any.",
-                enum=["key-figure", "attacks", "us-response", "us-response-count"],
+                enum=list(ROLES),
             ),
             _field("event", "string", "For dated events: what happened, in our words."),
             _field(
                 "status",
                 "string",
                 "For dated events: happened, planned or expected.",
-                enum=["happened", "planned", "expected"],
+                enum=list(STATUSES),
             ),
             _field("period_claim_id", "string", "Id of the date claim giving the period a count covers."),
             _field("country", "string", "Country the figure is about, in the article's words."),
@@ -84,7 +85,6 @@ TABLES: dict[str, dict] = {
     "attacks_by_country": {
         "title": "Reported attacks on US interests, by country",
         "description": "Attacks on US interests this year as reported by the article, one row per country.",
-        "written_by": "02-tidy-tables.ipynb",
         "primaryKey": ["country"],
         "fields": [
             _field("country", "string", "Country where the attacks took place.", required=True),
@@ -104,7 +104,6 @@ TABLES: dict[str, dict] = {
     "us_responses": {
         "title": "US responses to the attacks",
         "description": "Each US military response the article dates, one row per response.",
-        "written_by": "02-tidy-tables.ipynb",
         "primaryKey": ["claim_id"],
         "fields": [
             _field("date", "date", "Day of the response.", required=True),
@@ -116,7 +115,6 @@ TABLES: dict[str, dict] = {
     "events": {
         "title": "Dated events",
         "description": "Every dated event in the article, at the precision the article gives it.",
-        "written_by": "02-tidy-tables.ipynb",
         "primaryKey": ["claim_id"],
         "fields": [
             _field("date", "date", "First day the event's date covers.", required=True),
@@ -128,7 +126,7 @@ TABLES: dict[str, dict] = {
                 "string",
                 "happened, planned or expected.",
                 required=True,
-                enum=["happened", "planned", "expected"],
+                enum=list(STATUSES),
             ),
             _field("is_us_response", "boolean", "True for the US responses to the attacks.", required=True),
             _CLAIM_ID,
@@ -138,7 +136,6 @@ TABLES: dict[str, dict] = {
         "title": "Derived figures",
         "description": "Figures computed from the claims (totals and ratios), never stated by the article "
         "itself; each names the claims it comes from.",
-        "written_by": "02-tidy-tables.ipynb",
         "primaryKey": ["figure_id"],
         "fields": [
             _field("figure_id", "string", "Stable id of the derived figure.", required=True),
@@ -153,7 +150,6 @@ TABLES: dict[str, dict] = {
     "excluded_numbers": {
         "title": "Numbers deliberately left out",
         "description": "Every number-like word of the article that is not a claim, with the reason.",
-        "written_by": "01-claims-ledger.ipynb",
         "primaryKey": ["figure_start"],
         "fields": [
             _field("figure", "string", "The words left out.", required=True),
@@ -167,7 +163,6 @@ TABLES: dict[str, dict] = {
         "title": "Corrections log",
         "description": "Every correction made to the published figures, newest last. Kept by hand; "
         "empty until a correction is needed.",
-        "written_by": "editors, by hand",
         "fields": [
             _field("date", "date", "Day the correction was published.", required=True),
             _field("claim_id", "string", "Claim corrected.", required=True),
