@@ -7,7 +7,6 @@ project's own ``data/``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -38,21 +37,12 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    """A copy of the project's inputs (seeds, data, notebooks, config) to break on purpose."""
+def annotations_copy(tmp_path: Path) -> Path:
+    """A copy of the project's seeds, data and notebooks to break on purpose (in-process tests;
+    ``tools.project_copy`` copies the whole project for end-to-end builds)."""
     for name in ("seeds", "data", "notebooks"):
         shutil.copytree(PROJECT_ROOT / name, tmp_path / name)
     return tmp_path
-
-
-def checksums(root: Path, folders=("site", "data", "notebooks")) -> dict[str, str]:
-    """Every file under ``folders`` with its SHA-256, to show a failed build changed nothing."""
-    return {
-        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for folder in folders
-        for path in sorted((root / folder).rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture(scope="session", params=RENDERERS)
@@ -85,3 +75,21 @@ def browser():
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+# Slow: anything that needs a built site, a browser, a project copy built end to end, or runs a
+# notebook (nbval). `make test-fast` leaves them out. nbval runs a notebook's cells in order in one
+# kernel: under xdist, each notebook's cells stay together on one worker.
+_SLOW_FIXTURES = {"site", "renderer", "browser", "built_copy", "hostile_site", "lab"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        notebook = item.path.suffix == ".ipynb"
+        if notebook or fixtures & _SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if notebook:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -56,3 +57,13 @@ def built_site(renderer: str) -> Path:
     if renderer not in _SITES:
         _SITES[renderer] = _built_by(renderer)
     return _SITES[renderer]
+
+
+def checksums(root: Path, folders=("site", "data", "notebooks")) -> dict[str, str]:
+    """Every file under ``folders`` with its SHA-256, to show a failed build changed nothing."""
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for folder in folders
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file()
+    }

@@ -85,76 +85,76 @@ def test_every_number_of_the_article_is_claimed_or_excluded(ledger):
         assert len(exclusion.reason) > 10
 
 
-def _rewrite_claims(project_copy, edit):
-    path = project_copy / "seeds" / "claims.yml"
+def _rewrite_claims(annotations_copy, edit):
+    path = annotations_copy / "seeds" / "claims.yml"
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     edit(document)
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
-def _load(project_copy, claims_path=None):
-    article = load_article(project_copy / "seeds" / "article.yml")
-    return load_ledger(claims_path or project_copy / "seeds" / "claims.yml", article)
+def _load(annotations_copy, claims_path=None):
+    article = load_article(annotations_copy / "seeds" / "article.yml")
+    return load_ledger(claims_path or annotations_copy / "seeds" / "claims.yml", article)
 
 
-def test_an_unlisted_number_fails_the_coverage_check(project_copy):
-    _rewrite_claims(project_copy, lambda d: d["excluded"].pop(1))  # "their two nations"
+def test_an_unlisted_number_fails_the_coverage_check(annotations_copy):
+    _rewrite_claims(annotations_copy, lambda d: d["excluded"].pop(1))  # "their two nations"
     with pytest.raises(InputError, match=r"'two' in .* is neither a claim's figure nor excluded") as error:
-        _load(project_copy)
+        _load(annotations_copy)
     assert error.value.line == 2
 
 
-def test_a_changed_figure_names_the_claim_and_the_closest_passage(project_copy):
-    seed = project_copy / "seeds" / "000_25aa02f157537d21.txt"
+def test_a_changed_figure_names_the_claim_and_the_closest_passage(annotations_copy):
+    seed = annotations_copy / "seeds" / "000_25aa02f157537d21.txt"
     seed.write_text(seed.read_text(encoding="utf-8").replace("2,500 US", "3,500 US"), encoding="utf-8")
     with pytest.raises(InputError) as error:
-        _load(project_copy)
+        _load(annotations_copy)
     message = str(error.value)
     assert "claim 'us-troops-in-iraq'" in message
     assert "There are currently 2,500 US soldiers in Iraq." in message
     assert "There are currently 3,500 US soldiers in Iraq." in message
 
 
-def test_an_ambiguous_quote_must_be_disambiguated(project_copy):
+def test_an_ambiguous_quote_must_be_disambiguated(annotations_copy):
     def shorten(document):
         document["claims"][0]["quote"] = "on Monday"
 
-    _rewrite_claims(project_copy, shorten)
+    _rewrite_claims(annotations_copy, shorten)
     with pytest.raises(InputError, match="occurs 2 times"):
-        _load(project_copy)
+        _load(annotations_copy)
 
 
-def test_a_hand_typed_figure_in_our_own_words_is_refused(project_copy):
+def test_a_hand_typed_figure_in_our_own_words_is_refused(annotations_copy):
     def type_in(document):
         document["claims"][0]["event"] = "Meeting of 2 leaders"
 
-    _rewrite_claims(project_copy, type_in)
+    _rewrite_claims(annotations_copy, type_in)
     with pytest.raises(InputError, match="carries a figure"):
-        _load(project_copy)
+        _load(annotations_copy)
 
 
-def test_malformed_yaml_names_file_and_line(project_copy):
-    path = project_copy / "seeds" / "claims.yml"
+def test_malformed_yaml_names_file_and_line(annotations_copy):
+    path = annotations_copy / "seeds" / "claims.yml"
     lines = path.read_text(encoding="utf-8").split("\n")
     target = next(i for i, line in enumerate(lines) if line.strip().startswith("quote: There are currently"))
     lines[target] = lines[target].replace("quote:", "quote: [unclosed")
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(InputError, match="malformed YAML") as error:
-        _load(project_copy)
+        _load(annotations_copy)
     assert error.value.path.endswith("claims.yml")
     assert error.value.line in (target + 1, target + 2)
 
 
-def test_unknown_key_names_the_claim_and_line(project_copy):
-    path = project_copy / "seeds" / "claims.yml"
+def test_unknown_key_names_the_claim_and_line(annotations_copy):
+    path = annotations_copy / "seeds" / "claims.yml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
         text.replace("  - id: us-troops-in-iraq\n", "  - id: us-troops-in-iraq\n    valeu: 2500\n"), encoding="utf-8"
     )
     line = text[: text.index("  - id: us-troops-in-iraq")].count("\n") + 2  # the line of `valeu:`
     with pytest.raises(InputError, match=r"claims\[2\]\.valeu \(claim 'us-troops-in-iraq'\): unknown key 'valeu'") as error:
-        _load(project_copy)
+        _load(annotations_copy)
     assert error.value.line == line
 
 

@@ -9,10 +9,10 @@ import json
 import re
 
 import pytest
-from conftest import checksums
 
 from explainer.generated import first_difference
 from explainer.project_copy import copy_project, run_explainer
+from support import checksums
 
 ATTACKS = "data/attacks_by_country.csv"
 
@@ -45,6 +45,7 @@ def test_a_committed_wrong_number_fails_verification_naming_its_file(project):
     assert checksums(project, ("data", "notebooks")) == before  # verifying changes nothing
 
 
+@pytest.mark.slow  # builds a project copy end to end
 def test_a_hand_edited_chart_or_notebook_output_fails_verification_with_the_first_difference(project):
     """Files the ledger cannot rebuild in memory: the whole pipeline runs again in a scratch copy."""
     spec = project / "data" / "charts" / "attacks-by-country.vl.json"
@@ -67,6 +68,7 @@ def test_a_hand_edited_chart_or_notebook_output_fails_verification_with_the_firs
     assert re.match(r"error: notebooks/05-explainer-page-parts\.ipynb:\d+: differs .*\(edited\)", errors[1]), errors[1]
 
 
+@pytest.mark.slow  # builds a project copy end to end
 def test_the_build_refuses_to_overwrite_a_hand_edit_and_force_discards_it(project):
     original = (project / ATTACKS).read_bytes()
     _commit_a_wrong_number(project)
@@ -85,6 +87,7 @@ def test_the_build_refuses_to_overwrite_a_hand_edit_and_force_discards_it(projec
     assert (project / ATTACKS).read_bytes() == original
 
 
+@pytest.mark.slow  # builds a project copy end to end
 def test_make_check_names_a_hand_edited_chart_and_its_notebook(project):
     svg = project / "data" / "charts" / "attacks-by-country.wide.svg"
     svg.write_bytes(svg.read_bytes() + b"<!-- touched -->\n")

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import checksums
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +39,7 @@ from explainer.project_copy import copy_project, run_explainer
 from explainer.seed import load_article
 from explainer.tables import read_table, tables_from_ledger
 from explainer.verify import verify_data
+from support import checksums
 
 ANNOTATIONS = {"article.yml": "seeds", "claims.yml": "seeds", "corrections.csv": "data"}
 ORIGINAL = {name: (PROJECT_ROOT / folder / name).read_bytes() for name, folder in ANNOTATIONS.items()}
@@ -315,6 +315,7 @@ def project(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow  # builds a project copy end to end
 @settings(max_examples=2, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_a_sample_of_failures_prints_the_same_errors_and_changes_nothing(folder, project, data):

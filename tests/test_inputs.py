@@ -62,12 +62,12 @@ CLAIMS_CASES = {
 
 
 @pytest.mark.parametrize("case", CLAIMS_CASES, ids=list(CLAIMS_CASES))
-def test_a_schema_violation_is_one_line_with_file_line_path_expected_and_found(project_copy, case):
+def test_a_schema_violation_is_one_line_with_file_line_path_expected_and_found(annotations_copy, case):
     old, new, expected = CLAIMS_CASES[case]
-    path = project_copy / "seeds" / "claims.yml"
+    path = annotations_copy / "seeds" / "claims.yml"
     line = _edit(path, old, new)
     with pytest.raises(InputError) as error:
-        _load(project_copy)
+        _load(annotations_copy)
     lines = _lines(error.value)
     assert len(lines) == 1, lines
     assert re.fullmatch(rf"{re.escape(str(path))}:(\d+): {expected}.*", lines[0]), lines[0]
@@ -75,37 +75,37 @@ def test_a_schema_violation_is_one_line_with_file_line_path_expected_and_found(p
     assert line <= reported <= line + new.count("\n") + 1  # the edited key's own line
 
 
-def test_every_violation_of_a_file_is_reported_in_line_order(project_copy):
-    path = project_copy / "seeds" / "claims.yml"
+def test_every_violation_of_a_file_is_reported_in_line_order(annotations_copy):
+    path = annotations_copy / "seeds" / "claims.yml"
     _edit(path, "    attribution_quote: US President Joe Biden said", "    attribution_quote: true")
     _edit(path, "    event: Biden and al-Kadhimi meet at the White House", "    event: 5")
     with pytest.raises(InputErrors) as error:
-        _load(project_copy)
+        _load(annotations_copy)
     lines = _lines(error.value)
     assert [re.search(r"claims\[\d\]\.\w+", line)[0] for line in lines] == ["claims[0].event", "claims[1].attribution_quote"]
     assert [e.line for e in error.value.errors] == sorted(e.line for e in error.value.errors)
 
 
-def test_a_missing_key_names_the_claim(project_copy):
-    path = project_copy / "seeds" / "claims.yml"
+def test_a_missing_key_names_the_claim(annotations_copy):
+    path = annotations_copy / "seeds" / "claims.yml"
     _edit(path, '    figure: "2,500"\n', "")
     with pytest.raises(InputError, match=r"claims\[2\]\.figure \(claim 'us-troops-in-iraq'\): expected this required "
                                          r"key, found nothing \(missing key 'figure'\)"):
-        _load(project_copy)
+        _load(annotations_copy)
 
 
 # ---------------------------------------------------------------------------------------------
 # Dates
 
 
-def test_an_impossible_date_fails_in_one_line_naming_the_claim(project_copy):
+def test_an_impossible_date_fails_in_one_line_naming_the_claim(annotations_copy):
     for name in (SEED_NAME, "claims.yml"):  # the article and its annotation (figure and quote) agree
-        path = project_copy / "seeds" / name
+        path = annotations_copy / "seeds" / name
         text = path.read_text(encoding="utf-8")
         assert "February 25" in text
         path.write_text(text.replace("February 25", "February 30"), encoding="utf-8")
     with pytest.raises(InputError) as error:
-        _load(project_copy)
+        _load(annotations_copy)
     assert _lines(error.value) == [str(error.value)]
     assert re.fullmatch(r".*claims\.yml:\d+: claim 'us-response-february': figure: 'on February 30' is not a real date "
                         r"\(day is out of range for month\)", str(error.value)), str(error.value)
@@ -114,8 +114,8 @@ def test_an_impossible_date_fails_in_one_line_naming_the_claim(project_copy):
 @pytest.mark.parametrize(("written", "found"), [("2021-02-30", r"'2021-02-30' \(not a real date\)"),
                                                 ("2021-07-26 10:00:00", r"2021-07-26 10:00:00 \(a date with a time\)"),
                                                 ('"26 July 2021"', r"'26 July 2021' \(text\)")])
-def test_a_reference_date_that_is_not_a_day_is_refused_with_its_line(project_copy, written, found):
-    path = project_copy / "seeds" / "article.yml"
+def test_a_reference_date_that_is_not_a_day_is_refused_with_its_line(annotations_copy, written, found):
+    path = annotations_copy / "seeds" / "article.yml"
     line = _edit(path, "reference_date: 2021-07-26", f"reference_date: {written}")
     with pytest.raises(InputError, match=rf"article\.yml:{line}: reference_date: expected a date \(YYYY-MM-DD\), found {found}"):
         load_article(path)
@@ -127,8 +127,8 @@ def test_a_reference_date_that_is_not_a_day_is_refused_with_its_line(project_cop
 
 @pytest.mark.parametrize("file", ["../../../../etc/hostname", "/etc/hostname", "../seeds/" + SEED_NAME, "x" * 5000,
                                   "sub\\..\\..\\x", "."])
-def test_the_seed_path_cannot_leave_seeds(project_copy, file):
-    path = project_copy / "seeds" / "article.yml"
+def test_the_seed_path_cannot_leave_seeds(annotations_copy, file):
+    path = annotations_copy / "seeds" / "article.yml"
     line = _edit(path, f"file: {SEED_NAME}", f"file: {file!r}")
     with pytest.raises(InputError) as error:
         load_article(path)
@@ -140,19 +140,19 @@ def test_the_seed_path_cannot_leave_seeds(project_copy, file):
         assert not hostname or hostname not in message.replace(file[:57], "")  # the file was never read
 
 
-def test_the_seed_path_must_be_a_file(project_copy):
-    (project_copy / "seeds" / "folder").mkdir()
-    path = project_copy / "seeds" / "article.yml"
+def test_the_seed_path_must_be_a_file(annotations_copy):
+    (annotations_copy / "seeds" / "folder").mkdir()
+    path = annotations_copy / "seeds" / "article.yml"
     _edit(path, f"file: {SEED_NAME}", "file: folder")
     with pytest.raises(InputError, match=r"file: expected the name of a file in seeds/, found 'folder' .*not a regular file"):
         load_article(path)
 
 
-def test_the_seed_path_cannot_leave_seeds_through_a_link(project_copy, tmp_path):
+def test_the_seed_path_cannot_leave_seeds_through_a_link(annotations_copy, tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text("Secret first line\n", encoding="utf-8")
-    (project_copy / "seeds" / "link.txt").symlink_to(outside)
-    path = project_copy / "seeds" / "article.yml"
+    (annotations_copy / "seeds" / "link.txt").symlink_to(outside)
+    path = annotations_copy / "seeds" / "article.yml"
     _edit(path, f"file: {SEED_NAME}", "file: link.txt")
     with pytest.raises(InputError, match=r"file: expected a file inside seeds/, found 'link\.txt'.*link") as error:
         load_article(path)
@@ -163,8 +163,8 @@ def test_the_seed_path_cannot_leave_seeds_through_a_link(project_copy, tmp_path)
 # The corrections log
 
 
-def test_a_well_formed_corrections_log_is_read(project_copy):
-    log = project_copy / "data" / "corrections.csv"
+def test_a_well_formed_corrections_log_is_read(annotations_copy):
+    log = annotations_copy / "data" / "corrections.csv"
     log.write_text('date,claim_id,action,reason\n2021-07-27,us-troops-in-iraq,corrected,"Typo, fixed"\n', encoding="utf-8")
     [(line, correction)] = read_corrections(log)
     assert line == 2 and correction.date.isoformat() == "2021-07-27" and correction.reason == "Typo, fixed"
@@ -178,8 +178,8 @@ def test_a_well_formed_corrections_log_is_read(project_copy):
     ("2021-07-27,no-such-claim,corrected,Typo", r"row 1, column claim_id: expected the id of a claim in seeds/claims\.yml, "
                                                 r"found 'no-such-claim'"),
 ])
-def test_a_bad_corrections_row_names_its_line_and_column(project_copy, row, expected):
-    log = project_copy / "data" / "corrections.csv"
+def test_a_bad_corrections_row_names_its_line_and_column(annotations_copy, row, expected):
+    log = annotations_copy / "data" / "corrections.csv"
     log.write_text(f"date,claim_id,action,reason\n{row}\n", encoding="utf-8")
     with pytest.raises(InputError, match=rf"corrections\.csv:2: {expected}"):
         check_corrections(log, {"us-troops-in-iraq"})

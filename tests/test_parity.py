@@ -9,6 +9,8 @@ from bs4 import BeautifulSoup
 
 from support import PAGES, built_site
 
+pytestmark = pytest.mark.slow  # compares (or checks) the sites as both renderers build them
+
 NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")
 CLAIM_ID = re.compile(r"claim-[a-z0-9]+(?:-[a-z0-9]+)*")
 

@@ -11,7 +11,6 @@ import re
 import shutil
 
 import pytest
-from conftest import checksums
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +21,7 @@ from explainer.project_copy import copy_project, run_explainer
 from explainer.readings import NUMERIC_WORDS
 from explainer.seed import load_article
 from explainer.verify import verify_data
+from support import checksums
 
 LEDGER = load_ledger()
 ARTICLE = LEDGER.article

@@ -55,29 +55,29 @@ def test_sentences_cover_the_text_in_order():
         (lambda b: b.replace(b"Erbil".upper(), b"\xff\xfe"), "invalid UTF-8"),
     ],
 )
-def test_damaged_seed_is_refused_naming_file_and_line(project_copy, damage, message):
-    seed = project_copy / "seeds" / SEED_NAME
+def test_damaged_seed_is_refused_naming_file_and_line(annotations_copy, damage, message):
+    seed = annotations_copy / "seeds" / SEED_NAME
     seed.write_bytes(damage(seed.read_bytes()))
     with pytest.raises(InputError, match=message) as error:
-        load_article(project_copy / "seeds" / "article.yml")
+        load_article(annotations_copy / "seeds" / "article.yml")
     assert error.value.path.endswith(SEED_NAME)
     assert error.value.line in (1, 2)
 
 
-def test_missing_seed_is_refused(project_copy):
-    (project_copy / "seeds" / SEED_NAME).unlink()
+def test_missing_seed_is_refused(annotations_copy):
+    (annotations_copy / "seeds" / SEED_NAME).unlink()
     with pytest.raises(InputError, match="file not found"):
-        load_article(project_copy / "seeds" / "article.yml")
+        load_article(annotations_copy / "seeds" / "article.yml")
 
 
-def test_missing_metadata_is_refused(project_copy):
-    shutil.move(project_copy / "seeds" / "article.yml", project_copy / "article.yml.bak")
+def test_missing_metadata_is_refused(annotations_copy):
+    shutil.move(annotations_copy / "seeds" / "article.yml", annotations_copy / "article.yml.bak")
     with pytest.raises(InputError, match=r"article\.yml: file not found"):
-        load_article(project_copy / "seeds" / "article.yml")
+        load_article(annotations_copy / "seeds" / "article.yml")
 
 
-def test_unknown_metadata_key_names_the_line(project_copy):
-    path = project_copy / "seeds" / "article.yml"
+def test_unknown_metadata_key_names_the_line(annotations_copy):
+    path = annotations_copy / "seeds" / "article.yml"
     path.write_text(path.read_text() + "publisher_colour: red\n")
     with pytest.raises(InputError, match="unknown key 'publisher_colour'"):
         load_article(path)

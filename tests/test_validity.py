@@ -21,6 +21,8 @@ import pytest
 from explainer.paths import PROJECT_ROOT
 from support import PAGES, RENDERERS, built_site
 
+pytestmark = pytest.mark.slow  # compares (or checks) the sites as both renderers build them
+
 VNU_JAR = PROJECT_ROOT / "tools" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LIGHTHOUSE = PROJECT_ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 
