@@ -31,7 +31,7 @@ from .paths import BUILD_DIR, PROJECT_ROOT, relative
 if TYPE_CHECKING:
     from .pipeline import Notebook
 
-# Files in data/ that people keep by hand: no notebook writes them (see schema.TABLES' written_by).
+# Files in data/ that people keep by hand: no notebook writes them (no notebook lists them in `writes`).
 HAND_KEPT = ("data/corrections.csv",)
 _ERROR_LINE = re.compile(r"^error: (?:(?P<path>[^\s:]+)(?::(?P<line>\d+))?: )?(?P<message>.*)$")
 
