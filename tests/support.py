@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -43,9 +45,19 @@ def _built_by(renderer: str) -> Path:
     if freshness.is_fresh("site", renderer):
         return PROJECT_ROOT / "site"
     folder = BUILD_DIR / "test-sites" / renderer
-    result = subprocess.run([sys.executable, "-m", "explainer", "site", "--renderer", renderer, "--output-dir", str(folder)],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Under pytest-xdist each worker asks for the site: the first builds it, the others wait for it
+    # and reuse it (a second build would swap the folder under the first worker's browser).
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
+    marker = folder.parent / f"{renderer}.built-in-run"
+    with open(folder.parent / f"{renderer}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists() and marker.read_text() == run and folder.exists():
+            return folder
+        result = subprocess.run([sys.executable, "-m", "explainer", "site", "--renderer", renderer, "--output-dir",
+                                 str(folder)], cwd=PROJECT_ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-3000:]
+        marker.write_text(run)
     return folder
 
 
