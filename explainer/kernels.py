@@ -104,6 +104,43 @@ def _child(argv: list[str], env: dict[str, str], cwd: str, stdio: list[int], rea
     return 0
 
 
+class _Shell:
+    """What a library imported in a notebook finds when it calls ``get_ipython()``, as far as
+    the preloaded ones look (pandas: "IPython as a Jupyter kernel" has a ``kernel``)."""
+
+    kernel = None
+
+
+def preload_as_in_a_kernel(names: tuple[str, ...]) -> str:
+    """Import ``names`` as a notebook's first cell would, and return what that printed.
+
+    A library may look at where it runs when it is imported: pandas sets ``display.max_columns``
+    from whether ``get_ipython()`` is a kernel, and ``display.encoding`` from ``sys.stdout``'s
+    encoding (ipykernel's streams say UTF-8). Here they find the same. Anything printed (a
+    warning, say) would have been part of a notebook's output: the caller must then not fork.
+    ``tests/test_kernels.py`` compares every preloaded module's state with a cold kernel's.
+    """
+    import builtins
+    import io
+
+    streams = io.TextIOWrapper(io.BytesIO(), encoding="UTF-8"), io.TextIOWrapper(io.BytesIO(), encoding="UTF-8")
+    saved = sys.stdout, sys.stderr
+    builtins.get_ipython = _Shell
+    sys.stdout, sys.stderr = streams
+    try:
+        for name in names:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+    finally:
+        sys.stdout, sys.stderr = saved
+        del builtins.get_ipython
+    printed = ""
+    for stream in streams:
+        stream.flush()
+        printed += stream.buffer.getvalue().decode("utf-8", "replace")
+    return printed
+
+
 def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
     """Import ``preload``, then fork a kernel for each request on the Unix socket ``address``.
 
@@ -118,9 +155,11 @@ def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(64)  # requesters may connect while the imports below are still running
-    for name in preload:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
+    printed = preload_as_in_a_kernel(preload)
+    if printed:  # a cold kernel would have shown this in the notebook: no warm kernels then
+        print(f"explainer.kernels: importing {', '.join(preload)} printed:\n{printed}warm kernels disabled",
+              file=sys.stderr)
+        return
     parent = os.getppid()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
