@@ -47,17 +47,43 @@ from pathlib import Path
 from typing import Any
 
 PROVISIONER = "explainer-warm-kernel"
-# Imported once by the zygote: the libraries the notebooks import, with what they import. Not the
-# kernel's own machinery (IPython, ipykernel, pyzmq, tornado: about 0.15 s), which each child
-# imports after it has its kernel's environment (ipykernel reads JPY_PARENT_PID when imported),
-# and not the explainer package (cheap, and the very code whose state must not leak).
-PRELOAD = ("numpy", "pandas", "altair", "vl_convert", "jsonschema", "yaml", "fontTools.subset", "fontTools.ttLib",
-           "brotli")
+# Imported once by the zygote: the libraries the notebooks import, with what they import, and
+# what ipykernel's kernelapp imports (IPython, pyzmq, tornado...). Not ipykernel.kernelapp itself:
+# it reads JPY_PARENT_PID when imported, so each kernel imports it (and, when it starts, the
+# debugger) with its own environment. Not the explainer package: cheap, and the very code whose
+# state must not leak from one notebook to the next.
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "altair",
+    "vl_convert",
+    "jsonschema",
+    "yaml",
+    "fontTools.subset",
+    "fontTools.ttLib",
+    "brotli",
+    "IPython.core.application",
+    "IPython.core.profiledir",
+    "IPython.core.shellapp",
+    "jupyter_client.connect",
+    "jupyter_client.session",
+    "jupyter_core.paths",
+    "tornado.ioloop",
+    "zmq.eventloop.zmqstream",
+    "ipykernel.connect",
+    "ipykernel.control",
+    "ipykernel.heartbeat",
+    "ipykernel.iostream",
+    "ipykernel.ipkernel",
+    "ipykernel.parentpoller",
+    "ipykernel.shellchannel",
+    "ipykernel.zmqshell",
+)
 LAUNCHERS = ("ipykernel_launcher", "ipykernel")
 _ENV_SWITCH = "EXPLAINER_WARM_KERNELS"  # "0" launches every kernel the usual way
-# Set by the kernel manager for each kernel and read by the kernel machinery only, which the
+# Set by the kernel manager for each kernel and read by ipykernel.kernelapp only, which the
 # zygote does not import: a zygote serves kernels that differ in these alone.
-_PER_KERNEL = ("JPY_", "PYDEVD_")
+_PER_KERNEL = ("JPY_",)
 
 
 def enabled() -> bool:
