@@ -81,9 +81,11 @@ PRELOAD = (
 )
 LAUNCHERS = ("ipykernel_launcher", "ipykernel")
 _ENV_SWITCH = "EXPLAINER_WARM_KERNELS"  # "0" launches every kernel the usual way
-# Set by the kernel manager for each kernel and read by ipykernel.kernelapp only, which the
-# zygote does not import: a zygote serves kernels that differ in these alone.
-_PER_KERNEL = ("JPY_",)
+# Variables that no module the zygote imports reads: those the kernel manager sets for each
+# kernel (read by ipykernel.kernelapp) and the project's own (read by the explainer package, e.g.
+# EXPLAINER_DATA_DIR, set once make data has made its staging folder). A zygote serves kernels
+# whose environments differ in these alone, so it can start importing before they are known.
+_PER_KERNEL = ("JPY_", "EXPLAINER_")
 
 
 def enabled() -> bool:
@@ -287,6 +289,7 @@ def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
     while kernels and time.monotonic() < deadline:
         reap()
         time.sleep(0.01)
+    os._exit(0)  # nothing to save or flush: skip tearing down what the preload imported (~0.5 s)
 
 
 # ---------------------------------------------------------------------------------------------
