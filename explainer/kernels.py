@@ -81,11 +81,14 @@ PRELOAD = (
 )
 LAUNCHERS = ("ipykernel_launcher", "ipykernel")
 _ENV_SWITCH = "EXPLAINER_WARM_KERNELS"  # "0" launches every kernel the usual way
-# Variables that no module the zygote imports reads: those the kernel manager sets for each
-# kernel (read by ipykernel.kernelapp) and the project's own (read by the explainer package, e.g.
-# EXPLAINER_DATA_DIR, set once make data has made its staging folder). A zygote serves kernels
-# whose environments differ in these alone, so it can start importing before they are known.
-_PER_KERNEL = ("JPY_", "EXPLAINER_")
+# Variables that no module the zygote imports reads when imported: those the kernel manager sets
+# for each kernel (read by ipykernel.kernelapp), the project's own (read by the explainer package,
+# e.g. EXPLAINER_DATA_DIR, set once make data has made its staging folder) and the name of the
+# running test that pytest sets for each (read by ipykernel's streams when writing). A zygote
+# serves kernels whose environments differ in these alone, so it can start importing before they
+# are known, and nbval's kernels share one.
+_PER_KERNEL = ("JPY_", "EXPLAINER_", "PYTEST_CURRENT_TEST")
+_MOST_ZYGOTES = 4  # kernels with yet another environment are started the usual way
 
 
 def enabled() -> bool:
@@ -350,8 +353,14 @@ def start(env: dict[str, str] | None = None) -> Zygote:
     with _LOCK:
         zygote = _ZYGOTES.get(key)
         if zygote is None or not zygote.alive():
+            if zygote is None and len(_ZYGOTES) >= _MOST_ZYGOTES:
+                raise OSError(f"already {_MOST_ZYGOTES} zygotes, each for another environment")
             if not _ZYGOTES:
                 atexit.register(stop)
+            if os.environ.get("EXPLAINER_KERNELS_DEBUG"):
+                for other in _ZYGOTES.values():
+                    diff = {k for k in wanted.keys() | other.env.keys() if wanted.get(k) != other.env.get(k)}
+                    print(f"explainer.kernels: new zygote, environment differs in {sorted(diff)}", file=sys.stderr)
             zygote = _ZYGOTES[key] = Zygote(wanted)
         return zygote
 
@@ -427,27 +436,58 @@ def forkable(cmd: list[str]) -> bool:
     )
 
 
-def fork_kernel(cmd: list[str], env: dict[str, str], cwd: str) -> ForkedKernel:
-    """Ask the zygote for ``env`` to fork the kernel ``cmd`` would start, in ``cwd``, with what
-    ``jupyter_client.launcher.launch_kernel`` gives a kernel: a pipe for stdin, this process's
-    stdout and stderr."""
-    conn = start(env).connect()
-    stdin_r, stdin_w = os.pipe()
+def _descriptor(stream: Any, default: int, opened: list[int]) -> int:
+    """The descriptor for a ``subprocess.Popen``-style stream argument: None is ``default``, a
+    file or a descriptor is itself, DEVNULL is opened (and added to ``opened``)."""
+    if stream is None:
+        return default
+    if stream == subprocess.DEVNULL:
+        opened.append(os.open(os.devnull, os.O_RDWR))
+        return opened[-1]
+    if isinstance(stream, int) and stream >= 0:
+        return stream
+    if isinstance(stream, int):  # PIPE: this process would read the kernel's output
+        raise OSError("a kernel whose output is piped back is started the usual way")
+    return stream.fileno()
+
+
+def fork_kernel(cmd: list[str], env: dict[str, str], cwd: str, stdin: Any = None, stdout: Any = None,
+                stderr: Any = None) -> ForkedKernel:
+    """Ask the zygote for ``env`` to fork the kernel ``cmd`` would start, in ``cwd``, with the
+    standard streams ``jupyter_client.launcher.launch_kernel`` would give it: by default a pipe for
+    stdin, this process's stdout and stderr."""
+    opened: list[int] = []
+    writer = None
     try:
+        descriptors = [_descriptor(stdout, 1, opened), _descriptor(stderr, 2, opened)]
+        if stdin is None or stdin == subprocess.PIPE:
+            reader, writer = os.pipe()
+            opened.append(reader)
+            descriptors.insert(0, reader)
+        else:
+            descriptors.insert(0, _descriptor(stdin, 0, opened))
+        conn = start(env).connect()
         request = json.dumps({"argv": cmd, "env": env, "cwd": cwd}).encode() + b"\n"
-        socket.send_fds(conn, [request], [stdin_r, 1, 2])
+        socket.send_fds(conn, [request], descriptors)
+    except BaseException:
+        if writer is not None:
+            os.close(writer)
+        raise
     finally:
-        os.close(stdin_r)
+        for fd in opened:
+            os.close(fd)
     answer = b""
     while b"\n" not in answer:
         chunk = conn.recv(4096)
         if not chunk:
             conn.close()
-            os.close(stdin_w)
+            if writer is not None:
+                os.close(writer)
             raise OSError("the kernel zygote ended before forking a kernel")
         answer += chunk
     line, rest = answer.split(b"\n", 1)
-    return ForkedKernel(conn, json.loads(line)["pid"], open(stdin_w, "wb"), rest)  # noqa: SIM115
+    pipe = open(writer, "wb") if writer is not None else None  # noqa: SIM115 - Popen.stdin's part
+    return ForkedKernel(conn, json.loads(line)["pid"], pipe, rest)
 
 
 def _provisioner_class():
@@ -457,15 +497,16 @@ def _provisioner_class():
         """LocalProvisioner, except that an ipykernel of this environment is forked from the zygote."""
 
         async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-            if enabled() and forkable(cmd) and kwargs.get("stdin") is kwargs.get("stdout") is kwargs.get("stderr") is None:
+            if enabled() and forkable(cmd):
                 cwd = str(kwargs.get("cwd") or os.getcwd())
                 env = dict(kwargs["env"] if kwargs.get("env") is not None else os.environ)
                 if not kwargs.get("independent"):  # as jupyter_client.launcher.launch_kernel does
                     env["JPY_PARENT_PID"] = str(os.getpid())
                 try:
-                    self.process = fork_kernel([os.path.expanduser(arg) for arg in cmd], env, cwd)
-                except OSError:
-                    self.log.warning("warm kernel unavailable; launching %s the usual way", cmd[0], exc_info=True)
+                    self.process = fork_kernel([os.path.expanduser(arg) for arg in cmd], env, cwd,
+                                               kwargs.get("stdin"), kwargs.get("stdout"), kwargs.get("stderr"))
+                except OSError as error:
+                    self.log.warning("no warm kernel (%s): starting %s the usual way", error, cmd[0])
                 else:
                     self.pid = self.pgid = self.process.pid
                     self.cwd = cwd

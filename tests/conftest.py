@@ -32,6 +32,14 @@ def pytest_configure(config):
     kernels.install()
 
 
+def pytest_collection_finish(session):
+    """The warm kernels' parent imports while the other tests run, if nbval will want kernels."""
+    if any(item.path.suffix == ".ipynb" for item in session.items):
+        from explainer import kernels
+
+        kernels.start()
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(_SCRATCH, ignore_errors=True)
 

@@ -82,6 +82,16 @@ def test_the_notebooks_run_in_warm_kernels_whatever_kernel_name_they_carry(tmp_p
     assert node.cells[0].outputs[0]["text"].strip() == "True"
 
 
+def test_kernels_differing_only_in_per_kernel_variables_share_a_zygote():
+    """nbval's kernels each start under another PYTEST_CURRENT_TEST, make data's under its staging folder."""
+    base = dict(os.environ)
+    zygote = kernels.start(base)
+    for name, value in [("PYTEST_CURRENT_TEST", "notebooks/x.ipynb::Cell 3 (call)"), ("JPY_PARENT_PID", "1"),
+                        ("EXPLAINER_DATA_DIR", "/elsewhere")]:
+        assert kernels.start({**base, name: value}) is zygote
+    assert kernels.start({**base, "PYTHONHASHSEED": "0"}) is not zygote  # read when the interpreter starts
+
+
 @pytest.mark.parametrize(("argv", "forked"), [
     ([sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"], True),
     ([os.path.join(os.path.dirname(sys.executable), "python"), "-m", "ipykernel_launcher", "-f", "c.json"], True),
