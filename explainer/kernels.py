@@ -14,9 +14,9 @@ It plugs in as a Jupyter *kernel provisioner* (``jupyter_client``'s hook for how
 is started), made the default with :func:`install`, so every client in this process — nbclient in
 ``make data``, nbval in the tests — gets warm kernels whatever kernel name the notebook carries.
 A kernel is forked only when its kernelspec would start exactly that: this environment's
-``python -m ipykernel_launcher`` (or ``ipykernel``) with no interpreter options. Anything else
-(another environment, another language, a kernelspec naming its own provisioner) is launched as
-usual. A zygote imports under the very environment its kernels get (but for the ``JPY_*``
+``python -m ipykernel_launcher`` (or ``ipykernel``), with interpreter options if any (the zygote
+then has the same). Anything else (another environment, another language, a kernelspec naming its
+own provisioner) is launched as usual. A zygote imports under the very environment its kernels get (but for the ``JPY_*``
 variables the kernel manager sets for each kernel, read by ipykernel only, which the zygote does
 not import): a kernel asked for with another environment gets a zygote of its own.
 
@@ -110,9 +110,12 @@ def _child(argv: list[str], env: dict[str, str], cwd: str, stdio: list[int], rea
     os.setsid()  # its own session and process group, as jupyter_client's launcher gives a kernel
     os.write(ready, b"1")
     os.close(ready)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in any Python process
+    for signum in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
     signal.set_wakeup_fd(-1)
+    for name in [name for name in sys.modules if name == "explainer" or name.startswith("explainer.")]:
+        del sys.modules[name]  # the zygote ran as explainer.kernels: the kernel imports the package afresh
     for target, fd in enumerate(stdio):
         os.dup2(fd, target)
     for fd in stdio:
@@ -123,13 +126,14 @@ def _child(argv: list[str], env: dict[str, str], cwd: str, stdio: list[int], rea
     os.environ.update(env)
     if "numpy" in sys.modules:  # a fresh process would seed numpy's global generator from the OS
         sys.modules["numpy"].random.seed()
-    launcher = argv[2]
+    at = argv.index("-m", 1) + 1  # python [OPTIONS] -m LAUNCHER ARGS
+    launcher, args = argv[at], argv[at + 1:]
     spec = importlib.util.find_spec(launcher if launcher == "ipykernel_launcher" else "ipykernel.__main__")
-    sys.argv = [spec.origin if spec else launcher, *argv[3:]]
+    sys.argv = [spec.origin if spec else launcher, *args]
     from ipykernel import kernelapp
 
     try:
-        kernelapp.launch_new_instance(argv=argv[3:])
+        kernelapp.launch_new_instance(argv=args)
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     return 0
@@ -300,14 +304,15 @@ def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
 
 
 class Zygote:
-    """A running zygote process, started with ``env``, and the address it listens on."""
+    """A running zygote process, started with ``env`` and interpreter ``options``, and the address
+    it listens on."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], options: tuple[str, ...] = ()) -> None:
         self.folder = tempfile.mkdtemp(prefix="explainer-kernels-")
         self.address = os.path.join(self.folder, "zygote")
         self.env = env
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "explainer.kernels", self.address], stdin=subprocess.DEVNULL, env=env
+            [sys.executable, *options, "-m", "explainer.kernels", self.address], stdin=subprocess.DEVNULL, env=env
         )
 
     def alive(self) -> bool:
@@ -345,11 +350,12 @@ _ZYGOTES: dict[str, Zygote] = {}  # by environment
 _LOCK = threading.Lock()
 
 
-def start(env: dict[str, str] | None = None) -> Zygote:
-    """The zygote for kernels with environment ``env`` (default: this process's), started if need
-    be. It imports in the background, so calling this early overlaps that with other work."""
+def start(env: dict[str, str] | None = None, options: tuple[str, ...] = ()) -> Zygote:
+    """The zygote for kernels with environment ``env`` (default: this process's) and interpreter
+    ``options``, started if need be. It imports in the background, so calling this early overlaps
+    that with other work."""
     wanted = _zygote_env(dict(os.environ) if env is None else env)
-    key = json.dumps(wanted, sort_keys=True)
+    key = json.dumps([options, wanted], sort_keys=True)
     with _LOCK:
         zygote = _ZYGOTES.get(key)
         if zygote is None or not zygote.alive():
@@ -361,7 +367,7 @@ def start(env: dict[str, str] | None = None) -> Zygote:
                 for other in _ZYGOTES.values():
                     diff = {k for k in wanted.keys() | other.env.keys() if wanted.get(k) != other.env.get(k)}
                     print(f"explainer.kernels: new zygote, environment differs in {sorted(diff)}", file=sys.stderr)
-            zygote = _ZYGOTES[key] = Zygote(wanted)
+            zygote = _ZYGOTES[key] = Zygote(wanted, options)
         return zygote
 
 
@@ -425,15 +431,28 @@ class ForkedKernel:
         self.send_signal(signal.SIGKILL)
 
 
-def forkable(cmd: list[str]) -> bool:
-    """True if ``cmd`` starts exactly the kernel a fork of a zygote becomes: this environment's
-    ``python -m ipykernel_launcher ARGS`` (or ``-m ipykernel``), with no interpreter options."""
-    if len(cmd) < 3 or cmd[1] != "-m" or cmd[2] not in LAUNCHERS:
-        return False
+def interpreter_options(cmd: list[str]) -> tuple[str, ...] | None:
+    """If ``cmd`` starts this environment's ipykernel (``python [OPTIONS] -m ipykernel_launcher
+    ARGS``, or ``-m ipykernel``), the interpreter OPTIONS (``ipykernel install`` writes
+    ``-Xfrozen_modules=off``), which the zygote is then started with too; else None."""
+    if "-m" not in cmd[1:]:
+        return None
+    at = cmd.index("-m", 1)
+    if at + 1 >= len(cmd) or cmd[at + 1] not in LAUNCHERS:
+        return None
+    options = cmd[1:at]
+    for index, option in enumerate(options):  # options only: -X and -W take the next word as their value
+        if option in ("-c", "-") or not (option.startswith("-") or (index and options[index - 1] in ("-X", "-W"))):
+            return None
     python, ours = os.path.abspath(cmd[0]), os.path.abspath(sys.executable)
-    return python == ours or (
-        os.path.dirname(python) == os.path.dirname(ours) and os.path.basename(python).startswith("python")
-    )
+    same = python == ours or (os.path.dirname(python) == os.path.dirname(ours)
+                              and os.path.basename(python).startswith("python"))
+    return tuple(options) if same else None
+
+
+def forkable(cmd: list[str]) -> bool:
+    """True if ``cmd`` starts exactly the kernel a fork of a zygote becomes."""
+    return interpreter_options(cmd) is not None
 
 
 def _descriptor(stream: Any, default: int, opened: list[int]) -> int:
@@ -466,7 +485,7 @@ def fork_kernel(cmd: list[str], env: dict[str, str], cwd: str, stdin: Any = None
             descriptors.insert(0, reader)
         else:
             descriptors.insert(0, _descriptor(stdin, 0, opened))
-        conn = start(env).connect()
+        conn = start(env, interpreter_options(cmd) or ()).connect()
         request = json.dumps({"argv": cmd, "env": env, "cwd": cwd}).encode() + b"\n"
         socket.send_fds(conn, [request], descriptors)
     except BaseException:

@@ -19,6 +19,7 @@ from explainer.pipeline import Notebook, execute
 
 FIRST = """\
 import os, sys
+package = [name for name in sys.modules if name.split(".")[0] == "explainer"]  # none: the package starts afresh
 import pandas as pd
 import altair as alt
 import explainer.tables
@@ -30,7 +31,7 @@ alt.marker_from_notebook_01 = True
 explainer.tables.marker_from_notebook_01 = True
 sys.modules["json"].marker_from_notebook_01 = True
 os.environ["MARKER_FROM_NOTEBOOK_01"] = "1"
-print(os.getpid(), warm)
+print(os.getpid(), warm, len(package))
 """
 
 SECOND = """\
@@ -61,25 +62,28 @@ def _notebook(folder, name: str, source: str) -> tuple[Notebook, nbformat.Notebo
 def test_a_notebook_sees_no_name_and_no_module_state_from_the_one_before(tmp_path):
     first = execute(*_notebook(tmp_path, "01-first.ipynb", FIRST))
     second = execute(*_notebook(tmp_path, "02-second.ipynb", SECOND))  # raises if an assertion failed
-    first_pid, warm = first.cells[0].outputs[0]["text"].split()
+    first_pid, warm, package = first.cells[0].outputs[0]["text"].split()
     assert warm == "True", "the test must exercise a kernel forked from the zygote"
+    assert package == "0", "the explainer package was already imported when the notebook started"
     assert first_pid != second.cells[0].outputs[0]["text"].strip()
 
 
 def test_the_notebooks_run_in_warm_kernels_whatever_kernel_name_they_carry(tmp_path, monkeypatch):
     """The provisioner is the default for every kernelspec that names none, so a notebook naming
-    another kernelspec of this environment is forked too (here: an alias of python3)."""
+    another kernelspec of this environment is forked too (here: one as `ipykernel install` writes
+    it, with -Xfrozen_modules=off: the zygote is started with the same option)."""
     kernels.install()
     spec = tmp_path / "share" / "jupyter" / "kernels" / "explainer-alias"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "alias", "language": "python",
     }))
-    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys\nprint('pandas' in sys.modules)")])
+    probe = "import sys\nprint('pandas' in sys.modules, sys._xoptions.get('frozen_modules'))"
+    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe)])
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
     NotebookClient(node, kernel_name="explainer-alias", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    assert node.cells[0].outputs[0]["text"].strip() == "True"
+    assert node.cells[0].outputs[0]["text"].strip() == "True off"
 
 
 def test_kernels_differing_only_in_per_kernel_variables_share_a_zygote():
@@ -96,7 +100,9 @@ def test_kernels_differing_only_in_per_kernel_variables_share_a_zygote():
     ([sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"], True),
     ([os.path.join(os.path.dirname(sys.executable), "python"), "-m", "ipykernel_launcher", "-f", "c.json"], True),
     ([sys.executable, "-m", "ipykernel", "-f", "c.json"], True),
-    ([sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "c.json"], False),
+    ([sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "c.json"], True),
+    ([sys.executable, "-X", "frozen_modules=off", "-m", "ipykernel_launcher", "-f", "c.json"], True),
+    ([sys.executable, "-c", "import ipykernel_launcher", "-m", "ipykernel_launcher"], False),
     (["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "c.json"], False),
     (["R", "--slave", "-e", "IRkernel::main()", "--args", "c.json"], False),
 ])
