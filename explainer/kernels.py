@@ -16,14 +16,16 @@ is started), made the default with :func:`install`, so every client in this proc
 A kernel is forked only when its kernelspec would start exactly that: this environment's
 ``python -m ipykernel_launcher`` (or ``ipykernel``), with interpreter options if any (the zygote
 then has the same). Anything else (another environment, another language, a kernelspec naming its
-own provisioner) is launched as usual. A zygote imports under the very environment its kernels get (but for the ``JPY_*``
-variables the kernel manager sets for each kernel, read by ipykernel only, which the zygote does
-not import): a kernel asked for with another environment gets a zygote of its own.
+own provisioner) is launched as usual. A zygote imports under the very environment its kernels
+get, but for the variables none of its modules reads when imported (``_PER_KERNEL``); a kernel
+asked for with another environment gets a zygote of its own (at most ``_MOST_ZYGOTES``).
 
 What the zygote keeps from its imports is what a notebook's first ``import pandas`` would have
-produced; nothing else is run in it. vl-convert is imported but never called there: its renderer
-(a V8 runtime on threads of its own) would not survive a fork, so each chart notebook starts it
-itself, as before.
+produced (``tests/test_kernels.py`` compares); nothing else is run in it. vl-convert is imported
+but never called there: its renderer (a V8 runtime on threads of its own) does not survive a fork
+(a conversion in the child hangs), so each chart notebook starts it itself, as before. What a
+fork does share: the hash seed (``PYTHONHASHSEED``) and anything a module drew at random when
+imported; numpy's global generator is reseeded in each kernel, Python's ``random`` reseeds itself.
 """
 
 from __future__ import annotations
