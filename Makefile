@@ -18,11 +18,24 @@ RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
 
+# The environment. Make compares timestamps, and a checkout or a branch switch changes those of
+# files whose content did not change; so each install step also keeps a digest of what it was made
+# from, and runs only when that changed: the venv once, the lock (requirements.txt) when it
+# changed, the editable package when pyproject.toml's [build-system], [project] or
+# [tool.setuptools] changed (new modules need no reinstall: the editable install maps the folder).
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+PACKAGE_DIGEST = $(PYTHON) -c 'import hashlib, json, tomllib; d = tomllib.load(open("pyproject.toml", "rb")); \
+	print(hashlib.sha256(json.dumps([d.get("build-system"), d.get("project"), d.get("tool", {}).get("setuptools")], \
+	sort_keys=True).encode()).hexdigest())'
 $(INSTALLED): requirements.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	touch $@
+	@test -x $(PY) || { echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@lock=$$(sha256sum requirements.txt); if [ "$$lock" != "$$(cat $(VENV)/.lock-digest 2>/dev/null)" ]; then \
+	  echo "$(PIP) -r requirements.txt"; $(PIP) -r requirements.txt && echo "$$lock" > $(VENV)/.lock-digest; \
+	else echo "requirements.txt unchanged since the last install: pip skipped"; fi
+	@package=$$($(PACKAGE_DIGEST)); if [ "$$package" != "$$(cat $(VENV)/.package-digest 2>/dev/null)" ]; then \
+	  echo "$(PIP) --no-deps -e ."; $(PIP) --no-deps -e . && echo "$$package" > $(VENV)/.package-digest; \
+	else echo "the package's metadata is unchanged since the last install: editable install skipped"; fi
+	@touch $@
 
 $(KERNEL): $(INSTALLED)
 	$(PY) -m ipykernel install --sys-prefix --name explainer --display-name "Python 3 (explainer)" >/dev/null

@@ -27,6 +27,9 @@ def _data(force: bool) -> None:
     if not force and freshness.is_fresh("data"):
         progress.say("data", "up to date: executed no notebook, changed nothing")
         return
+    from . import kernels
+
+    kernels.start()  # the warm kernels' parent imports pandas, Altair... while the ledger is checked
     from .claims import load_ledger
     from .pipeline import run
     from .readme import update_readme

@@ -161,8 +161,13 @@ def _cell_failure(nb: Notebook, node: nbformat.NotebookNode, error: Exception) -
 
 
 def execute(nb: Notebook, node: nbformat.NotebookNode, timeout: int = 600) -> nbformat.NotebookNode:
-    """Run every cell in a fresh kernel, from the notebooks folder, without timing metadata."""
+    """Run every cell in a fresh kernel, from the notebooks folder, without timing metadata.
+    The kernel is forked from a warm parent when it can be (see kernels.py)."""
     from nbclient import NotebookClient
+
+    from . import kernels
+
+    kernels.install()
 
     client = NotebookClient(
         node,
@@ -242,6 +247,9 @@ def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[st
         )
         return {"ran": ran, "skipped": skipped, "changed": changed}
     finally:
+        from . import kernels
+
+        kernels.stop()
         os.environ.pop("EXPLAINER_DATA_DIR", None)
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -2,7 +2,9 @@
 
 Notebooks executed by nbval write their tables to ``EXPLAINER_DATA_DIR``; we point it at a
 temporary copy of ``data/`` before any kernel starts, so running the tests never writes to the
-project's own ``data/``.
+project's own ``data/``. nbval's kernels, like ``make data``'s, are forked warm (each notebook
+still in a fresh kernel of its own, see explainer/kernels.py); EXPLAINER_WARM_KERNELS=0 starts
+them the usual way.
 """
 
 from __future__ import annotations
@@ -30,6 +32,17 @@ def pytest_configure(config):
     scratch_data = _SCRATCH / "data"
     shutil.copytree(PROJECT_ROOT / "data", scratch_data)
     os.environ["EXPLAINER_DATA_DIR"] = str(scratch_data)
+    from explainer import kernels
+
+    kernels.install()
+
+
+def pytest_collection_finish(session):
+    """The warm kernels' parent imports while the other tests run, if nbval will want kernels."""
+    if any(item.path.suffix == ".ipynb" for item in session.items):
+        from explainer import kernels
+
+        kernels.start()
 
 
 def pytest_unconfigure(config):
