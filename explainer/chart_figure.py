@@ -11,6 +11,7 @@ the same drawing, only when a reader asks for it.
 from __future__ import annotations
 
 import base64
+import copy
 import dataclasses
 import functools
 import html
@@ -59,6 +60,11 @@ class ExplainerChart:
     _svgs: dict = field(default_factory=dict, repr=False)
 
     def spec(self, layout: str = "wide", scheme: str = "light") -> dict:
+        """The Vega-Lite spec of one drawing (a copy: callers may change it)."""
+        return copy.deepcopy(self._spec(layout, scheme))
+
+    @functools.cache  # noqa: B019 - drawn once for the SVG, the PNG, the export and the notebook output
+    def _spec(self, layout: str, scheme: str) -> dict:
         spec = self.draw(self._fitted(layout)).to_dict()
         if scheme != "light":  # marks set some colours directly: swap each for its dark counterpart
             text = json.dumps(spec)
