@@ -63,7 +63,7 @@ lab: $(INSTALLED) $(KERNEL) ## open the notebooks in JupyterLab from the project
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(INSTALLED) $(KERNEL) browser ## measure builds and pages against the budgets and against nbconvert; writes BENCHMARKS.md
-	$(PY) -m explainer bench
+	$(PY) -m tools.bench
 
 browser: ## install Debian's Chromium for the browser tests if it is missing (needs root)
 	@command -v chromium >/dev/null || { \

@@ -104,8 +104,6 @@ def main(argv: list[str] | None = None) -> int:
     add("assets", help="write the self-hosted Vega bundle (Quarto's pre-render step)")
     add("post-render", help="hash inline scripts into each page's CSP, drop Quarto's CDN tags (Quarto's post-render step)")
     add("readme", help="regenerate the README's data dictionary from data/datapackage.json")
-    bench = add("bench", help="measure builds and pages against the budgets; write BENCHMARKS.md")
-    bench.add_argument("--runs", type=int, default=3, help="runs per measure (the median is reported)")
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -158,10 +156,6 @@ def _run(args: argparse.Namespace) -> int:
         from .readme import update_readme
 
         print(f"readme: {update_readme()}")
-    elif args.command == "bench":
-        from .bench import main as bench_main
-
-        return bench_main(runs=args.runs)
     return 0
 
 

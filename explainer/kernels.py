@@ -2,7 +2,7 @@
 parent that has already imported the heavy libraries once.
 
 Starting a kernel and importing pandas, Altair and vl-convert in it costs about 2.5 s of CPU,
-more than most notebooks' own work. A *zygote* (``python -m explainer.kernels SOCKET``) imports
+more than most notebooks' own work. A *zygote* (``python -m explainer.zygote SOCKET``, ``zygote.py``) imports
 them once and then waits; for every kernel asked for, it forks a child that becomes an ordinary
 ``ipykernel`` kernel (what ``python -m ipykernel_launcher -f CONNECTION_FILE`` would run), in the
 working directory and with the environment the kernel manager asked for. The child never sees
@@ -32,11 +32,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib
-import importlib.util
 import json
 import os
-import selectors
 import signal
 import socket
 import subprocess
@@ -44,43 +41,9 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
-from pathlib import Path
 from typing import Any
 
 PROVISIONER = "explainer-warm-kernel"
-# Imported once by the zygote: the libraries the notebooks import, with what they import, and
-# what ipykernel's kernelapp imports (IPython, pyzmq, tornado...). Not ipykernel.kernelapp itself:
-# it reads JPY_PARENT_PID when imported, so each kernel imports it (and, when it starts, the
-# debugger) with its own environment. Not the explainer package: cheap, and the very code whose
-# state must not leak from one notebook to the next.
-PRELOAD = (
-    "numpy",
-    "pandas",
-    "altair",
-    "vl_convert",
-    "jsonschema",
-    "yaml",
-    "fontTools.subset",
-    "fontTools.ttLib",
-    "brotli",
-    "IPython.core.application",
-    "IPython.core.profiledir",
-    "IPython.core.shellapp",
-    "jupyter_client.connect",
-    "jupyter_client.session",
-    "jupyter_core.paths",
-    "tornado.ioloop",
-    "zmq.eventloop.zmqstream",
-    "ipykernel.connect",
-    "ipykernel.control",
-    "ipykernel.heartbeat",
-    "ipykernel.iostream",
-    "ipykernel.ipkernel",
-    "ipykernel.parentpoller",
-    "ipykernel.shellchannel",
-    "ipykernel.zmqshell",
-)
 LAUNCHERS = ("ipykernel_launcher", "ipykernel")
 _ENV_SWITCH = "EXPLAINER_WARM_KERNELS"  # "0" launches every kernel the usual way
 # Variables that no module the zygote imports reads when imported: those the kernel manager sets
@@ -103,205 +66,6 @@ def _zygote_env(env: dict[str, str]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The zygote (its own process)
-
-
-def _child(argv: list[str], env: dict[str, str], cwd: str, stdio: list[int], ready: int) -> int:
-    """In the forked child: become ``python -m ipykernel_launcher ARGS``, with the requester's
-    standard streams (``stdio``: the kernel's stdin pipe, the requester's stdout and stderr)."""
-    os.setsid()  # its own session and process group, as jupyter_client's launcher gives a kernel
-    os.write(ready, b"1")
-    os.close(ready)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in any Python process
-    for signum in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
-        signal.signal(signum, signal.SIG_DFL)
-    signal.set_wakeup_fd(-1)
-    for name in [name for name in sys.modules if name == "explainer" or name.startswith("explainer.")]:
-        del sys.modules[name]  # the zygote ran as explainer.kernels: the kernel imports the package afresh
-    for target, fd in enumerate(stdio):
-        os.dup2(fd, target)
-    for fd in stdio:
-        if fd > 2:
-            os.close(fd)
-    os.chdir(cwd)
-    os.environ.clear()
-    os.environ.update(env)
-    if "numpy" in sys.modules:  # a fresh process would seed numpy's global generator from the OS
-        sys.modules["numpy"].random.seed()
-    at = argv.index("-m", 1) + 1  # python [OPTIONS] -m LAUNCHER ARGS
-    launcher, args = argv[at], argv[at + 1:]
-    spec = importlib.util.find_spec(launcher if launcher == "ipykernel_launcher" else "ipykernel.__main__")
-    sys.argv = [spec.origin if spec else launcher, *args]
-    from ipykernel import kernelapp
-
-    try:
-        kernelapp.launch_new_instance(argv=args)
-    except SystemExit as stop:
-        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-    return 0
-
-
-class _Shell:
-    """What a library imported in a notebook finds when it calls ``get_ipython()``, as far as
-    the preloaded ones look (pandas: "IPython as a Jupyter kernel" has a ``kernel``)."""
-
-    kernel = None
-
-
-def preload_as_in_a_kernel(names: tuple[str, ...]) -> str:
-    """Import ``names`` as a notebook's first cell would, and return what that printed.
-
-    A library may look at where it runs when it is imported: pandas sets ``display.max_columns``
-    from whether ``get_ipython()`` is a kernel, and ``display.encoding`` from ``sys.stdout``'s
-    encoding (ipykernel's streams say UTF-8). Here they find the same. Anything printed (a
-    warning, say) would have been part of a notebook's output: the caller must then not fork.
-    ``tests/test_kernels.py`` compares every preloaded module's state with a cold kernel's.
-    """
-    import builtins
-    import io
-
-    streams = io.TextIOWrapper(io.BytesIO(), encoding="UTF-8"), io.TextIOWrapper(io.BytesIO(), encoding="UTF-8")
-    saved = sys.stdout, sys.stderr
-    builtins.get_ipython = _Shell
-    sys.stdout, sys.stderr = streams
-    try:
-        for name in names:
-            with contextlib.suppress(ImportError):
-                importlib.import_module(name)
-    finally:
-        sys.stdout, sys.stderr = saved
-        del builtins.get_ipython
-    printed = ""
-    for stream in streams:
-        stream.flush()
-        printed += stream.buffer.getvalue().decode("utf-8", "replace")
-    return printed
-
-
-def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
-    """Import ``preload``, then fork a kernel for each request on the Unix socket ``address``.
-
-    A request is one JSON line, ``{"argv": [...], "env": {...}, "cwd": "..."}``, sent with three
-    file descriptors (the kernel's stdin, stdout and stderr) as ancillary data. The answer is a
-    line ``{"pid": N}`` once the kernel is in its own process group, then ``{"exit": STATUS}``
-    when it ends. If the requester hangs up first, the kernel is killed. The zygote ends when
-    its parent does, or on SIGTERM (killing the kernels still running).
-    """
-    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
-        del sys.path[0]  # as ipykernel_launcher does: the kernel adds its own working directory
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(address)
-    listener.listen(64)  # requesters may connect while the imports below are still running
-    printed = preload_as_in_a_kernel(preload)
-    if printed:  # a cold kernel would have shown this in the notebook: no warm kernels then
-        print(f"explainer.kernels: importing {', '.join(preload)} printed:\n{printed}warm kernels disabled",
-              file=sys.stderr)
-        return
-    parent = os.getppid()
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ, "accept")
-    selector.register(wake_r, selectors.EVENT_READ, "wake")
-    kernels: dict[int, socket.socket] = {}  # kernel pid -> the requester's connection
-    buffers: dict[socket.socket, bytes] = {}
-    passed: dict[socket.socket, list[int]] = {}  # the stdio descriptors sent with a request
-
-    def reap() -> None:
-        while kernels:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if not pid:
-                return
-            conn = kernels.pop(pid, None)
-            if conn is not None:
-                with contextlib.suppress(OSError):
-                    conn.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
-                with contextlib.suppress(KeyError, ValueError):
-                    selector.unregister(conn)
-                conn.close()
-
-    def fork(conn: socket.socket, request: dict, stdio: list[int]) -> None:
-        ready_r, ready_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns into this loop
-            code = 1
-            try:
-                os.close(ready_r)
-                selector.close()
-                listener.close()
-                for other in [*buffers, *kernels.values()]:
-                    other.close()
-                os.close(wake_r)
-                os.close(wake_w)
-                code = _child(request["argv"], request["env"], request["cwd"], stdio, ready_w)
-            except BaseException:
-                traceback.print_exc()
-            finally:  # exit as the kernel's own process would: exit handlers (IPython's), then flush
-                with contextlib.suppress(BaseException):
-                    atexit._run_exitfuncs()
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-        os.close(ready_w)
-        for fd in stdio:
-            os.close(fd)
-        os.read(ready_r, 1)  # the child is in its own session: signals to its group reach it
-        os.close(ready_r)
-        kernels[pid] = conn
-        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-
-    while not stopping and os.getppid() == parent:
-        for key, _ in selector.select(timeout=0.5):
-            if key.data == "accept":
-                conn, _ = listener.accept()
-                buffers[conn] = b""
-                selector.register(conn, selectors.EVENT_READ, "request")
-            elif key.data == "wake":
-                with contextlib.suppress(BlockingIOError):
-                    os.read(wake_r, 512)
-            else:
-                conn = key.fileobj
-                if conn in buffers:  # still reading its request
-                    chunk, fds, _, _ = socket.recv_fds(conn, 65536, 3)
-                    buffers[conn] += chunk
-                    passed.setdefault(conn, []).extend(fds)
-                    if chunk and b"\n" not in buffers[conn]:
-                        continue
-                    data, stdio = buffers.pop(conn), passed.pop(conn)
-                    if b"\n" not in data or len(stdio) != 3:
-                        for fd in stdio:
-                            os.close(fd)
-                        selector.unregister(conn)
-                        conn.close()
-                        continue
-                    fork(conn, json.loads(data.split(b"\n", 1)[0]), stdio)
-                    continue
-                chunk = conn.recv(65536)
-                if not chunk:  # the requester hung up before its kernel ended: end the kernel
-                    for pid, owner in list(kernels.items()):
-                        if owner is conn:
-                            with contextlib.suppress(OSError):
-                                os.killpg(pid, signal.SIGKILL)
-                    selector.unregister(conn)
-        reap()
-    for pid in kernels:
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while kernels and time.monotonic() < deadline:
-        reap()
-        time.sleep(0.01)
-    os._exit(0)  # nothing to save or flush: skip tearing down what the preload imported (~0.5 s)
-
-
-# ---------------------------------------------------------------------------------------------
 # The client side: starting a zygote, and the provisioner that asks it for kernels
 
 
@@ -314,7 +78,7 @@ class Zygote:
         self.address = os.path.join(self.folder, "zygote")
         self.env = env
         self.process = subprocess.Popen(
-            [sys.executable, *options, "-m", "explainer.kernels", self.address], stdin=subprocess.DEVNULL, env=env
+            [sys.executable, *options, "-m", "explainer.zygote", self.address], stdin=subprocess.DEVNULL, env=env
         )
 
     def alive(self) -> bool:
@@ -554,6 +318,3 @@ def install() -> None:
     )
     KernelProvisionerFactory.instance().default_provisioner_name = PROVISIONER
 
-
-if __name__ == "__main__":
-    serve(sys.argv[1])

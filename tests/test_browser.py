@@ -12,8 +12,8 @@ import pytest
 from explainer.chart_figure import chart_slugs
 from explainer.paths import PROJECT_ROOT
 from explainer.project_copy import copy_project, run_explainer
-from explainer.site.serve import serve_in_background
 from support import PAGES
+from tools.serve import serve_in_background
 
 SCREENSHOTS = PROJECT_ROOT / ".build" / "screenshots"
 

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from explainer import kernels
+from explainer import kernels, zygote
 from explainer.pipeline import Notebook, execute
 
 # ---------------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ RANDOM_AT_IMPORT = ("session_flags", "kernel_flags", "IPython.lib.pretty._single
 
 
 def _probe_state(tmp_path, monkeypatch, warm: bool) -> dict[str, str]:
-    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"PRELOAD = {kernels.PRELOAD!r}\n" + PROBE)])
+    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"PRELOAD = {zygote.PRELOAD!r}\n" + PROBE)])
     # the same hash seed in both kernels, so that sets built on import list their items in the same order
     monkeypatch.setenv("PYTHONHASHSEED", "0")
     monkeypatch.setenv("EXPLAINER_WARM_KERNELS", "1" if warm else "0")
@@ -167,5 +167,5 @@ def test_a_preload_that_prints_is_caught(tmp_path, monkeypatch):
     """Output while importing would have been part of a notebook's output: the zygote then forks nothing."""
     (tmp_path / "noisy_on_import.py").write_text("import sys\nprint('imported', file=sys.stderr)\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert kernels.preload_as_in_a_kernel(("no_such_module_anywhere",)) == ""
-    assert "imported" in kernels.preload_as_in_a_kernel(("noisy_on_import",))
+    assert zygote.preload_as_in_a_kernel(("no_such_module_anywhere",)) == ""
+    assert "imported" in zygote.preload_as_in_a_kernel(("noisy_on_import",))

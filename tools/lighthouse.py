@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from explainer.site.serve import serve_in_background  # noqa: E402
+from tools.serve import serve_in_background  # noqa: E402
 
 LOCAL = ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 REPORTS = ROOT / ".build" / "lighthouse"

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .paths import BUILD_DIR, PROJECT_ROOT
-from .project_copy import copy_project, environment_for
-from .site.serve import serve_in_background
+from explainer.paths import BUILD_DIR, PROJECT_ROOT
+from explainer.project_copy import copy_project, environment_for
+from tools.serve import serve_in_background
 
 REPORT = PROJECT_ROOT / "BENCHMARKS.md"
 CHROMIUM = "/usr/bin/chromium"
@@ -555,3 +555,11 @@ def main(runs: int = 3) -> int:
     log(f"wrote {REPORT.name} in {time.perf_counter() - started:.0f} s; "
         + (f"budgets missed: {'; '.join(failed)}" if failed else "every budget met"))
     return 1 if failed else 0
+
+
+if __name__ == "__main__":  # `make bench`: python -m tools.bench [--runs N]
+    import argparse
+
+    parser = argparse.ArgumentParser(description="measure builds and pages against the budgets; write BENCHMARKS.md")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measure (the median is reported)")
+    sys.exit(main(runs=parser.parse_args().runs))
