@@ -13,7 +13,7 @@ KERNEL := $(VENV)/share/jupyter/kernels/explainer/kernel.json
 RENDERER ?=
 RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
 
-.PHONY: help site data check verify test bench clean lock browser lab validator node lighthouse
+.PHONY: help site data check verify test test-fast bench clean lock browser lab validator node lighthouse
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -57,7 +57,11 @@ verify: $(INSTALLED) $(KERNEL) ## check that the committed data/, charts, notebo
 test: $(INSTALLED) $(KERNEL) browser validator ## verify the committed state, then build and run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
 	$(PY) -m explainer verify-committed
 	$(PY) -m explainer build $(RENDER_FLAG)
-	$(PY) -m pytest
+	$(PY) -m pytest -p tests.conftest -n 2 --dist loadfile notebooks
+	$(PY) -m pytest -n 2 tests
+
+test-fast: $(INSTALLED) $(KERNEL) ## the inner loop: every test but the browser, the end-to-end builds and the notebook runs
+	$(PY) -m pytest -n 2 -m "not slow and not browser" tests
 
 lab: $(INSTALLED) $(KERNEL) ## open the notebooks in JupyterLab from the project's environment, on the kernel they name ("explainer")
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

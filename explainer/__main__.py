@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 
-from . import progress
+from .build import progress
 from .errors import InputError, InputErrors
 
 REPORT = ("this is a bug in the explainer, not a problem with your input: please report it in the project's "
@@ -22,18 +22,18 @@ REPORT = ("this is a bug in the explainer, not a problem with your input: please
 
 def _data(force: bool) -> None:
     """Verify the ledger, bring notebooks and data/ up to date, regenerate the README's parts."""
-    from . import freshness
+    from .build import freshness
 
     if not force and freshness.is_fresh("data"):
         progress.say("data", "up to date: executed no notebook, changed nothing")
         return
-    from . import kernels
+    from .build import kernels
 
     kernels.start()  # the warm kernels' parent imports pandas, Altair... while the ledger is checked
+    from .build.pipeline import run
+    from .build.readme import update_readme
+    from .build.verify import check_corrections, ledger_summary
     from .claims import load_ledger
-    from .pipeline import run
-    from .readme import update_readme
-    from .verify import check_corrections, ledger_summary
 
     # The claims are checked against the seed before anything runs; the tables only after the
     # notebooks ran (a changed seed makes the old ones stale).
@@ -49,7 +49,7 @@ def _site(force: bool, renderer: str | None, output: str | None = None) -> int:
     """Render site/ with Quarto (the reference) or the built-in pandoc renderer; see site/publish.py."""
     from pathlib import Path
 
-    from . import freshness
+    from .build import freshness
     from .site.publish import build, choose_renderer
 
     chosen = choose_renderer(renderer)
@@ -130,7 +130,7 @@ def _one_line(text: str) -> str:
 def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.command == "check":
-        from .verify import check
+        from .build.verify import check
 
         print(f"check: {check()} ({time.perf_counter() - started:.2f} s)")
     elif args.command == "data":
@@ -147,13 +147,13 @@ def _run(args: argparse.Namespace) -> int:
 
         print(f"assets: {write_vega_bundle()}")
     elif args.command == "verify-committed":
-        from .generated import verify_committed
+        from .build.generated import verify_committed
 
         print(f"verify-committed: {verify_committed()} ({time.perf_counter() - started:.1f} s)")
     elif args.command == "post-render":
         print(f"post-render: {_post_render()}")
     elif args.command == "readme":
-        from .readme import update_readme
+        from .build.readme import update_readme
 
         print(f"readme: {update_readme()}")
     return 0

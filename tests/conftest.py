@@ -32,7 +32,7 @@ def pytest_configure(config):
     scratch_data = _SCRATCH / "data"
     shutil.copytree(PROJECT_ROOT / "data", scratch_data)
     os.environ["EXPLAINER_DATA_DIR"] = str(scratch_data)
-    from explainer import kernels
+    from explainer.build import kernels
 
     kernels.install()
 
@@ -40,7 +40,7 @@ def pytest_configure(config):
 def pytest_collection_finish(session):
     """The warm kernels' parent imports while the other tests run, if nbval will want kernels."""
     if any(item.path.suffix == ".ipynb" for item in session.items):
-        from explainer import kernels
+        from explainer.build import kernels
 
         kernels.start()
 
@@ -91,18 +91,15 @@ def browser():
 
 
 # Slow: anything that needs a built site, a browser, a project copy built end to end, or runs a
-# notebook (nbval). `make test-fast` leaves them out. nbval runs a notebook's cells in order in one
-# kernel: under xdist, each notebook's cells stay together on one worker.
+# notebook (nbval). `make test-fast` leaves them out. (`make test` runs nbval apart, with
+# `--dist loadfile`, so that each notebook's cells run in order in one kernel on one worker.)
 _SLOW_FIXTURES = {"site", "renderer", "browser", "built_copy", "hostile_site", "lab"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        notebook = item.path.suffix == ".ipynb"
-        if notebook or fixtures & _SLOW_FIXTURES:
+        if item.path.suffix == ".ipynb" or fixtures & _SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
-        if notebook:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))

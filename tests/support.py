@@ -40,7 +40,7 @@ def chart_outputs() -> dict[str, dict]:
 def _built_by(renderer: str) -> Path:
     """The site as ``renderer`` builds it: ``site/`` if ``make site`` last built it that way, else a
     build of its own in ``.build/test-sites/RENDERER`` (site/ is left alone)."""
-    from explainer import freshness
+    from explainer.build import freshness
 
     if freshness.is_fresh("site", renderer):
         return PROJECT_ROOT / "site"

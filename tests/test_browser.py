@@ -9,9 +9,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from explainer.build.project_copy import copy_project, run_explainer
 from explainer.chart_figure import chart_slugs
 from explainer.paths import PROJECT_ROOT
-from explainer.project_copy import copy_project, run_explainer
 from support import PAGES
 from tools.serve import serve_in_background
 

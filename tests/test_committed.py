@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from explainer.generated import first_difference
-from explainer.project_copy import copy_project, run_explainer
+from explainer.build.generated import first_difference
+from explainer.build.project_copy import copy_project, run_explainer
 from support import checksums
 
 ATTACKS = "data/attacks_by_country.csv"

@@ -31,14 +31,14 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
+from explainer.build.project_copy import copy_project, run_explainer
+from explainer.build.verify import verify_data
 from explainer.claims import load_ledger
 from explainer.errors import InputError
 from explainer.inputs import check_corrections
 from explainer.paths import PROJECT_ROOT
-from explainer.project_copy import copy_project, run_explainer
 from explainer.seed import load_article
 from explainer.tables import read_table, tables_from_ledger
-from explainer.verify import verify_data
 from support import checksums
 
 ANNOTATIONS = {"article.yml": "seeds", "claims.yml": "seeds", "corrections.csv": "data"}

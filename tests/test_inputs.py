@@ -193,7 +193,7 @@ def test_an_unforeseen_error_is_one_line_with_how_to_report_it(monkeypatch, caps
     def broken():
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("explainer.verify.check", broken)
+    monkeypatch.setattr("explainer.build.verify.check", broken)
     assert cli.main(["check"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -209,6 +209,6 @@ def test_several_problems_print_one_error_line_each(monkeypatch, capsys):
     def several():
         raise InputErrors([InputError("seeds/claims.yml", "first\nproblem", line=3), InputError("seeds/claims.yml", "second")])
 
-    monkeypatch.setattr("explainer.verify.check", several)
+    monkeypatch.setattr("explainer.build.verify.check", several)
     assert cli.main(["check"]) == 1
     assert capsys.readouterr().err.splitlines() == ["error: seeds/claims.yml:3: first problem", "error: seeds/claims.yml: second"]

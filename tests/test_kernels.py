@@ -11,8 +11,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from explainer import kernels, zygote
-from explainer.pipeline import Notebook, execute
+from explainer.build import kernels, zygote
+from explainer.build.pipeline import Notebook, execute
+
+pytestmark = pytest.mark.slow  # each test starts kernels and runs notebooks
 
 # ---------------------------------------------------------------------------------------------
 # Isolation: what one notebook does is invisible to the next
@@ -49,6 +51,7 @@ assert not hasattr(json, "marker_from_notebook_01")
 assert "MARKER_FROM_NOTEBOOK_01" not in os.environ
 print(os.getpid())
 """
+
 
 
 def _notebook(folder, name: str, source: str) -> tuple[Notebook, nbformat.NotebookNode]:
@@ -130,6 +133,7 @@ for module_name, module in sorted(sys.modules.items()):
         text = repr(sorted(map(repr, value))) if isinstance(value, (set, frozenset)) else repr(value)
         state[f"{module_name}.{key}"] = re.sub(r"(0x|memory:)[0-9a-f]+", "ADDRESS", text)
 import pandas
+
 state["pandas options"] = repr(sorted(pandas._config.config._global_config.items()))
 state["sys.path"] = repr(sys.path)
 state["sys.argv[0]"] = sys.argv[0]

@@ -4,7 +4,7 @@ import re
 import threading
 import time
 
-from explainer import pipeline, progress
+from explainer.build import pipeline, progress
 from explainer.site import publish
 
 

@@ -3,8 +3,8 @@
 import subprocess
 import sys
 
+from explainer.build.readme import README, render
 from explainer.paths import PROJECT_ROOT
-from explainer.readme import README, render
 
 
 def test_readme_generated_parts_are_current():

@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from explainer.build.project_copy import copy_project, run_explainer
+from explainer.build.verify import verify_data
 from explainer.claims import load_ledger
 from explainer.errors import InputError
 from explainer.paths import PROJECT_ROOT
-from explainer.project_copy import copy_project, run_explainer
 from explainer.readings import NUMERIC_WORDS
 from explainer.seed import load_article
-from explainer.verify import verify_data
 from support import checksums
 
 LEDGER = load_ledger()

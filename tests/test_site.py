@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from explainer.build.project_copy import copy_project, run_explainer
 from explainer.errors import InputError
 from explainer.paths import PROJECT_ROOT
-from explainer.project_copy import copy_project, run_explainer
 from explainer.site.config import load_config
 from explainer.site.links import broken_links
 from explainer.site.sources import split_front_matter

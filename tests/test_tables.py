@@ -5,12 +5,12 @@ import json
 import pandas as pd
 import pytest
 
+from explainer.build.verify import verify_data
 from explainer.claims import load_ledger
 from explainer.errors import InputError
 from explainer.paths import PROJECT_ROOT
 from explainer.schema import TABLES
 from explainer.tables import read_table, validate_datapackage
-from explainer.verify import verify_data
 
 DATA = PROJECT_ROOT / "data"
 

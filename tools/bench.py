@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from explainer.build.project_copy import copy_project, environment_for
 from explainer.paths import BUILD_DIR, PROJECT_ROOT
-from explainer.project_copy import copy_project, environment_for
 from tools.serve import serve_in_background
 
 REPORT = PROJECT_ROOT / "BENCHMARKS.md"

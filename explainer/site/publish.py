@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .. import progress
+from ..build import progress
 from ..errors import InputError
 from ..paths import BUILD_DIR, PROJECT_ROOT, relative
 from .config import load_config

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .paths import PROJECT_ROOT
+from ..paths import PROJECT_ROOT
 
 # What a build reads: committed sources and outputs, plus the generated vendor bundle in assets/.
 FILES = ("_quarto.yml", "index.qmd", "data.qmd", "methods.qmd", "404.qmd", "CITATION.cff", "README.md",

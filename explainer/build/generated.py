@@ -24,9 +24,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import InputError, InputErrors
+from ..paths import BUILD_DIR, PROJECT_ROOT, relative
 from . import freshness, progress
-from .errors import InputError, InputErrors
-from .paths import BUILD_DIR, PROJECT_ROOT, relative
 
 if TYPE_CHECKING:
     from .pipeline import Notebook
@@ -153,7 +153,7 @@ def rebuild_and_compare(scratch: Path) -> list[InputError]:
 
 def verify_committed() -> str:
     """Check the committed state (see the module's docstring); a one-line summary, or InputErrors."""
-    from .claims import load_ledger
+    from ..claims import load_ledger
     from .verify import check_corrections, verify_data
 
     if freshness.is_fresh("verify"):

@@ -2,7 +2,7 @@
 parent that has already imported the heavy libraries once.
 
 Starting a kernel and importing pandas, Altair and vl-convert in it costs about 2.5 s of CPU,
-more than most notebooks' own work. A *zygote* (``python -m explainer.zygote SOCKET``, ``zygote.py``) imports
+more than most notebooks' own work. A *zygote* (``python -m explainer.build.zygote SOCKET``, ``zygote.py``) imports
 them once and then waits; for every kernel asked for, it forks a child that becomes an ordinary
 ``ipykernel`` kernel (what ``python -m ipykernel_launcher -f CONNECTION_FILE`` would run), in the
 working directory and with the environment the kernel manager asked for. The child never sees
@@ -78,7 +78,7 @@ class Zygote:
         self.address = os.path.join(self.folder, "zygote")
         self.env = env
         self.process = subprocess.Popen(
-            [sys.executable, *options, "-m", "explainer.zygote", self.address], stdin=subprocess.DEVNULL, env=env
+            [sys.executable, *options, "-m", "explainer.build.zygote", self.address], stdin=subprocess.DEVNULL, env=env
         )
 
     def alive(self) -> bool:
@@ -132,7 +132,7 @@ def start(env: dict[str, str] | None = None, options: tuple[str, ...] = ()) -> Z
             if os.environ.get("EXPLAINER_KERNELS_DEBUG"):
                 for other in _ZYGOTES.values():
                     diff = {k for k in wanted.keys() | other.env.keys() if wanted.get(k) != other.env.get(k)}
-                    print(f"explainer.kernels: new zygote, environment differs in {sorted(diff)}", file=sys.stderr)
+                    print(f"explainer.build.kernels: new zygote, environment differs in {sorted(diff)}", file=sys.stderr)
             zygote = _ZYGOTES[key] = Zygote(wanted, options)
         return zygote
 

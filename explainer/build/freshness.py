@@ -14,15 +14,15 @@ import json
 import os
 from pathlib import Path
 
-from .paths import BUILD_DIR, PACKAGE_DIR, PROJECT_ROOT
+from ..paths import BUILD_DIR, PACKAGE_DIR, PROJECT_ROOT
 
 # What each step reads and writes, as globs from the project root ("pkg:" globs from the package).
 # The package's code is an input of both steps; requirements.txt stands for the installed libraries.
 STEPS = {
-    "data": ("seeds/*", "notebooks/*.ipynb", "data/**/*", "README.md", "requirements.txt", "pkg:*.py"),
+    "data": ("seeds/*", "notebooks/*.ipynb", "data/**/*", "README.md", "requirements.txt", "pkg:*.py", "pkg:build/*.py"),
     "site": (
         "_quarto.yml", "*.qmd", "notebooks/*.ipynb", "data/**/*", "assets/**/*", "CITATION.cff",
-        "requirements.txt", "site/**/*", "pkg:**/*.py", "pkg:site/quarto_schema/*",
+        "requirements.txt", "site/**/*", "pkg:**/*.py", "pkg:site/*.html", "pkg:site/quarto_schema/*",
     ),
 }
 # `verify-committed` rebuilds what `data` writes, from what `data` reads: the same files.

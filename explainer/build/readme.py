@@ -12,7 +12,7 @@ import re
 
 import nbformat
 
-from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, data_dir
+from ..paths import NOTEBOOKS_DIR, PROJECT_ROOT, data_dir
 from .pipeline import discover
 
 README = PROJECT_ROOT / "README.md"

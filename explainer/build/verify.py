@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import inputs
-from .claims import Ledger, load_ledger
-from .errors import InputError
-from .paths import data_dir, relative
-from .tables import read_table, table_path, tables_from_ledger
+from .. import inputs
+from ..claims import Ledger, load_ledger
+from ..errors import InputError
+from ..paths import data_dir, relative
+from ..tables import read_table, table_path, tables_from_ledger
 
 
 def _row_owner(row: pd.Series) -> str:

@@ -1,4 +1,4 @@
-"""The warm kernels' parent, a *zygote*: its own process (``python -m explainer.zygote SOCKET``),
+"""The warm kernels' parent, a *zygote*: its own process (``python -m explainer.build.zygote SOCKET``),
 started by ``kernels.py``. It imports the heavy libraries once, then, for every kernel asked for
 on its socket, forks a child that becomes an ordinary ipykernel kernel. It runs no notebook code
 itself. See ``kernels.py`` for what a forked kernel shares with its siblings and what it does not.
@@ -65,7 +65,7 @@ def _child(argv: list[str], env: dict[str, str], cwd: str, stdio: list[int], rea
         signal.signal(signum, signal.SIG_DFL)
     signal.set_wakeup_fd(-1)
     for name in [name for name in sys.modules if name == "explainer" or name.startswith("explainer.")]:
-        del sys.modules[name]  # the zygote ran as explainer.kernels: the kernel imports the package afresh
+        del sys.modules[name]  # the zygote ran as explainer.build.kernels: the kernel imports the package afresh
     for target, fd in enumerate(stdio):
         os.dup2(fd, target)
     for fd in stdio:
@@ -142,7 +142,7 @@ def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
     listener.listen(64)  # requesters may connect while the imports below are still running
     printed = preload_as_in_a_kernel(preload)
     if printed:  # a cold kernel would have shown this in the notebook: no warm kernels then
-        print(f"explainer.kernels: importing {', '.join(preload)} printed:\n{printed}warm kernels disabled",
+        print(f"explainer.build.kernels: importing {', '.join(preload)} printed:\n{printed}warm kernels disabled",
               file=sys.stderr)
         return
     parent = os.getppid()

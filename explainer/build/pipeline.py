@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
+from ..errors import InputError
+from ..paths import BUILD_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJECT_ROOT, relative
 from . import progress
-from .errors import InputError
-from .paths import BUILD_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJECT_ROOT, relative
 
 if TYPE_CHECKING:
-    from .claims import Ledger
+    from ..claims import Ledger
 
 
 @dataclass(frozen=True)
@@ -190,8 +190,8 @@ def log(message: str) -> None:
 def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[str]]:
     """Bring ``data/`` and the notebooks up to date; return what ran and what was skipped.
     The staged tables must agree with ``ledger`` (already checked against the seed) to be published."""
+    from ..tables import validate_datapackage
     from .generated import refuse_hand_edits
-    from .tables import validate_datapackage
     from .verify import verify_data
 
     notebooks = discover()
