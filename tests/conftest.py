@@ -3,7 +3,7 @@
 Notebooks executed by nbval write their tables to ``EXPLAINER_DATA_DIR``; we point it at a
 temporary copy of ``data/`` before any kernel starts, so running the tests never writes to the
 project's own ``data/``. nbval's kernels, like ``make data``'s, are forked warm (each notebook
-still in a fresh kernel of its own, see explainer/kernels.py); EXPLAINER_WARM_KERNELS=0 starts
+still in a fresh kernel of its own, see explainer/build/kernels.py); EXPLAINER_WARM_KERNELS=0 starts
 them the usual way.
 """
 

@@ -1,4 +1,4 @@
-"""Warm kernels (explainer/kernels.py): each notebook still runs in a clean kernel of its own, and
+"""Warm kernels (explainer/build/kernels.py): each notebook still runs in a clean kernel of its own, and
 a kernel forked from the zygote starts out exactly as a kernel started the usual way."""
 
 from __future__ import annotations

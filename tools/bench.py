@@ -408,7 +408,7 @@ def _side_lines(sides: dict[str, list[tuple[float, float]]], nbval: dict, runs: 
         "",
         "Each notebook runs in a kernel of its own, as under nbconvert: a fresh ipykernel process, forked from "
         "a parent that imported pandas, Altair, vl-convert and the kernel's own modules once "
-        "(`explainer/kernels.py`); the notebooks of one level of the dependency graph run two at a time. "
+        "(`explainer/build/kernels.py`); the notebooks of one level of the dependency graph run two at a time. "
         "The outputs (data/, data/charts/, the notebooks) are byte-identical either way.",
         "",
         "### The tests' notebook run (nbval, strict)",
