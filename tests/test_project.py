@@ -20,8 +20,3 @@ def test_ruff_is_clean_on_code_and_notebooks():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_ci_runs_the_readme_test_command():
-    assert "make test" in (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "make test" in README.read_text(encoding="utf-8")
