@@ -200,6 +200,16 @@ def test_every_chart_is_drawn_for_the_width_and_scheme_with_labels_of_12px_and_m
     context.close()
 
 
+def _until(page, expression: str, seconds: float = 15) -> None:
+    """Wait until ``expression`` is true in the page. Not ``wait_for_function``: Playwright polls it
+    with eval(), which the site's Content-Security-Policy (rightly) refuses."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {seconds} s: {expression}")
+
+
 def test_the_pictures_follow_quartos_colour_scheme_toggle(browser, origin, renderer):
     if renderer != "quarto":
         pytest.skip("only Quarto's frame has a colour-scheme toggle")
@@ -207,12 +217,12 @@ def test_the_pictures_follow_quartos_colour_scheme_toggle(browser, origin, rende
     images = page.locator("figure.explainer-chart img")
     assert all(".dark." not in src for src in images.evaluate_all("all => all.map(i => i.currentSrc)"))
     page.locator(".quarto-color-scheme-toggle").first.click()
-    page.wait_for_function("document.body.classList.contains('quarto-dark')")
-    page.wait_for_function("[...document.querySelectorAll('figure.explainer-chart img')]"
-                           ".every(i => i.currentSrc.includes('.wide.dark.') && i.complete)")
+    _until(page, "document.body.classList.contains('quarto-dark')")
+    _until(page, "[...document.querySelectorAll('figure.explainer-chart img')]"
+           ".every(i => i.currentSrc.includes('.wide.dark.') && i.complete)")
     page.locator(".quarto-color-scheme-toggle").first.click()  # and back
-    page.wait_for_function("[...document.querySelectorAll('figure.explainer-chart img')]"
-                           ".every(i => !i.currentSrc.includes('.dark.'))")
+    _until(page, "[...document.querySelectorAll('figure.explainer-chart img')]"
+           ".every(i => !i.currentSrc.includes('.dark.'))")
     assert problems == []
     context.close()
 
