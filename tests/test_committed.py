@@ -27,6 +27,17 @@ def _errors(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith("error:")]
 
 
+def _the_one_error(project, *command) -> str:
+    """Run ``command`` on the copy: it must fail with exactly one error line and change nothing."""
+    before = checksums(project, ("data", "notebooks"))
+    result = run_explainer(project, *command)
+    errors = _errors(result)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert len(errors) == 1, errors
+    assert checksums(project, ("data", "notebooks")) == before
+    return errors[0]
+
+
 def _commit_a_wrong_number(root):
     path = root / ATTACKS
     text = path.read_text(encoding="utf-8")
@@ -36,13 +47,8 @@ def _commit_a_wrong_number(root):
 
 def test_a_committed_wrong_number_fails_verification_naming_its_file(project):
     _commit_a_wrong_number(project)
-    before = checksums(project, ("data", "notebooks"))
-    result = run_explainer(project, "verify-committed")
-    errors = _errors(result)
-    assert result.returncode == 1, result.stderr[-2000:]
-    assert len(errors) == 1, errors
-    assert errors[0].startswith(f"error: {ATTACKS}:2: row 1 (claim 'attacks-iraq'): attacks is 28, but the ledger gives 27")
-    assert checksums(project, ("data", "notebooks")) == before  # verifying changes nothing
+    error = _the_one_error(project, "verify-committed")  # verifying changes nothing
+    assert error.startswith(f"error: {ATTACKS}:2: row 1 (claim 'attacks-iraq'): attacks is 28, but the ledger gives 27")
 
 
 @pytest.mark.slow  # builds a project copy end to end
@@ -72,15 +78,9 @@ def test_a_hand_edited_chart_or_notebook_output_fails_verification_with_the_firs
 def test_the_build_refuses_to_overwrite_a_hand_edit_and_force_discards_it(project):
     original = (project / ATTACKS).read_bytes()
     _commit_a_wrong_number(project)
-    before = checksums(project, ("data", "notebooks"))
-
-    result = run_explainer(project, "build")
-    errors = _errors(result)
-    assert result.returncode == 1, result.stderr[-2000:]
-    assert len(errors) == 1, errors
-    assert errors[0].startswith(f"error: {ATTACKS}: changed by hand since notebooks/02-tidy-tables.ipynb wrote it")
-    assert "seeds/claims.yml" in errors[0] and "--force" in errors[0]  # the two ways out
-    assert checksums(project, ("data", "notebooks")) == before
+    error = _the_one_error(project, "build")
+    assert error.startswith(f"error: {ATTACKS}: changed by hand since notebooks/02-tidy-tables.ipynb wrote it")
+    assert "seeds/claims.yml" in error and "--force" in error  # the two ways out
 
     result = run_explainer(project, "data", "--force")
     assert result.returncode == 0, result.stderr[-2000:]
@@ -91,10 +91,8 @@ def test_the_build_refuses_to_overwrite_a_hand_edit_and_force_discards_it(projec
 def test_make_check_names_a_hand_edited_chart_and_its_notebook(project):
     svg = project / "data" / "charts" / "attacks-by-country.wide.svg"
     svg.write_bytes(svg.read_bytes() + b"<!-- touched -->\n")
-    result = run_explainer(project, "check")
-    errors = _errors(result)
-    assert result.returncode == 1 and len(errors) == 1, result.stderr[-2000:]
-    assert errors[0].startswith("error: data/charts/attacks-by-country.wide.svg: changed by hand since "
+    error = _the_one_error(project, "check")
+    assert error.startswith("error: data/charts/attacks-by-country.wide.svg: changed by hand since "
                                 "notebooks/03-chart-attacks.ipynb wrote it")
 
 
