@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import os
 import re
@@ -20,6 +21,7 @@ PAGES = site_pages()  # from _quarto.yml
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
 
+@functools.cache  # the committed notebooks do not change during a run
 def chart_outputs() -> dict[str, dict]:
     """Each chart's stored notebook output (the one with Vega-Lite for JupyterLab), by its slug,
     with the notebook that shows it under ``"notebook"``."""

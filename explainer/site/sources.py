@@ -6,6 +6,7 @@ here, naming the file and line, before anything is written.
 
 from __future__ import annotations
 
+import functools
 import glob
 import html
 import json
@@ -105,9 +106,13 @@ QUARTO_HTML_PREFERENCE = ("text/html", "text/markdown", "image/svg+xml", "image/
 def _as_quarto_shows(data: dict) -> dict:
     chosen = next((mime for mime in QUARTO_HTML_PREFERENCE if mime in data), None)
     if chosen == "text/markdown":  # as Quarto reads it into the page (pandoc's ipynb reader would drop it)
-        markdown = _joined(data[chosen])
-        return {"text/html": pypandoc.convert_text(markdown, "html5", format="markdown+smart", extra_args=["--wrap=none"])}
+        return {"text/html": _markdown_html(_joined(data[chosen]))}
     return {chosen: data[chosen]} if chosen else {}
+
+
+@functools.lru_cache(maxsize=64)  # a notebook is read once per page that embeds it: convert each output once
+def _markdown_html(markdown: str) -> str:
+    return pypandoc.convert_text(markdown, "html5", format="markdown+smart", extra_args=["--wrap=none"])
 
 
 def read_notebook(path: Path) -> dict:
