@@ -12,7 +12,7 @@ import pytest
 from explainer.build.project_copy import copy_project, run_explainer
 from explainer.chart_figure import chart_slugs
 from explainer.paths import PROJECT_ROOT
-from support import PAGES
+from support import NOTEBOOKS, PAGES
 from tools.serve import serve_in_background
 
 SCREENSHOTS = PROJECT_ROOT / ".build" / "screenshots"
@@ -210,7 +210,7 @@ def _until(page, expression: str, seconds: float = 15) -> None:
     raise AssertionError(f"still false after {seconds} s: {expression}")
 
 
-def test_the_pictures_follow_quartos_colour_scheme_toggle(browser, origin, renderer):
+def test_the_page_and_pictures_follow_quartos_colour_scheme_toggle(browser, origin, renderer):
     if renderer != "quarto":
         pytest.skip("only Quarto's frame has a colour-scheme toggle")
     context, page, problems, _ = _open(browser, f"{origin}/index.html", width=1280, scheme="light")
@@ -220,10 +220,45 @@ def test_the_pictures_follow_quartos_colour_scheme_toggle(browser, origin, rende
     _until(page, "document.body.classList.contains('quarto-dark')")
     _until(page, "[...document.querySelectorAll('figure.explainer-chart img')]"
            ".every(i => i.currentSrc.includes('.wide.dark.') && i.complete)")
+    # the dark stylesheet, which waits for a dark system (quarto_weight.py), applies on the reader's choice
+    _until(page, "getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)'")
+    assert _is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    page.reload()  # the choice is remembered: dark from the first paint
+    assert _is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
     page.locator(".quarto-color-scheme-toggle").first.click()  # and back
     _until(page, "[...document.querySelectorAll('figure.explainer-chart img')]"
            ".every(i => !i.currentSrc.includes('.dark.'))")
+    assert not _is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
     assert problems == []
+    context.close()
+
+
+def test_quartos_menus_and_search_work_and_show_their_icons(browser, origin, renderer):
+    """Quarto's frame with its stylesheets cut to what the site uses (quarto_weight.py): its
+    menus open, and its search, whose result cards scripts build, finds pages and shows its icons."""
+    if renderer != "quarto":
+        pytest.skip("the built-in renderer has neither a menu script nor search")
+    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=1280)
+    page.locator("#nav-menu-notebooks").click()
+    assert page.locator(".dropdown-menu.show a.dropdown-item:visible").count() == len(NOTEBOOKS)
+    page.keyboard.press("Escape")
+    _until(page, "!document.querySelector('.dropdown-menu.show')")
+    page.locator("#quarto-search button, #quarto-search .aa-DetachedSearchButton").first.click()
+    page.keyboard.type("troops")
+    _until(page, "document.querySelectorAll('.aa-Item').length > 0")
+    icons = page.evaluate("[...document.querySelectorAll('.search-result-icon')].map(i => "
+                          "[getComputedStyle(i, '::before').content, i.getBoundingClientRect().width])")
+    assert icons and all(content not in ("none", "normal", '""') and width > 0 for content, width in icons), icons
+    with page.expect_navigation():
+        page.locator(".aa-Item a").first.click()
+    assert page.url.startswith(origin) and page.url != f"{origin}/index.html", page.url
+    assert page.locator("main#quarto-document-content").count() == 1
+    context.close()
+    context, page, more, _ = _open(browser, f"{origin}/index.html", width=375)
+    page.locator(".navbar-toggler").click()
+    _until(page, "document.querySelector('#navbarCollapse').classList.contains('show')")
+    assert page.locator("#navbarCollapse a.nav-link:visible").count() >= 4
+    assert problems + more == []
     context.close()
 
 

@@ -13,6 +13,8 @@ from ..paths import relative
 from ..textfile import line_of_key, read_yaml, without_lines
 from . import quarto_yaml
 
+# Quarto features the built-in renderer does not have: accepted when turned off, as it renders them.
+QUARTO_FEATURES_OFF = ("anchor-sections",)
 # Nested dicts describe sub-keys; None means "a value of any shape we handle".
 SUPPORTED_CONFIG = {
     "project": {"type": None, "output-dir": None, "pre-render": None, "post-render": None, "render": None, "resources": None},
@@ -25,7 +27,8 @@ SUPPORTED_CONFIG = {
     # theme and respect-user-color-scheme are Quarto's only (the built-in renderer has its own frame,
     # assets/standalone.css); notebook-view must be false (see load_config).
     "format": {"html": {"theme": None, "respect-user-color-scheme": None, "css": None, "toc": None, "toc-title": None,
-                        "lang": None, "include-in-header": None, "notebook-view": None, "code-overflow": None}},
+                        "lang": None, "include-in-header": None, "notebook-view": None, "code-overflow": None,
+                        **dict.fromkeys(QUARTO_FEATURES_OFF)}},
 }
 SUPPORTED_FRONT_MATTER = {"title", "subtitle", "description", "toc", "image"}
 
@@ -78,6 +81,10 @@ def load_config(path: Path) -> dict:
         raise InputError(relative(path), "format.html.notebook-view must be false: pages link their notebooks "
                          "themselves (the built-in renderer makes no notebook previews)",
                          line=line_of_key(html_options, "notebook-view") or html_options.get("__line__"))
+    for key in QUARTO_FEATURES_OFF:
+        if html_options.get(key, False) is not False:
+            raise InputError(relative(path), f"format.html.{key} must be false: the built-in renderer has no such feature",
+                             line=line_of_key(html_options, key))
     for item in _nav_items(config):
         unknown = set(item) - {"href", "text", "menu", "__line__"}
         if unknown:

@@ -15,6 +15,9 @@ load nothing from another origin and run only the scripts its Content-Security-P
   ``role="menu"`` (it opens no menu: it is a button that shows the navigation).
 - A notebook's table output that scrolls sideways on a phone is made reachable by keyboard
   (WCAG 2.1.1, axe's scrollable-region-focusable), as the built-in renderer does in render.py.
+- Quarto's frame is cut to what the site uses: unused Bootstrap rules and icon glyphs go, and
+  its scripts in ``<head>`` are deferred, its dark stylesheets wait for a dark system or the
+  reader's choice (``quarto_weight.py``).
 - The policy (``assets/head.html``) moves to the top of ``<head>``, ahead of every script, and its
   ``script-src`` gains the SHA-256 of each inline script and event handler on that page (Quarto's
   own, for its navbar, search and colour scheme), so they run without ``'unsafe-inline'``.
@@ -33,6 +36,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..fragments import NOTEBOOK_ID_PREFIX
+from .quarto_weight import lighter_head, slim_frame
 
 # Exactly what Quarto 1.x writes for "javascript widgets" (require.js, jQuery and the shim
 # defining jQuery as an AMD module).
@@ -144,6 +148,7 @@ def finish_page(markup: str, name: str, depth: int = 0) -> str:
     """The page ``name``, ``depth`` folders below the site's root, finished."""
     markup = _EMBED_ATTRIBUTES.sub("", _WIDGET_TAGS.sub("", markup))
     markup = _keyboard_scrollable(_valid_template(_NOTEBOOK_IDS.sub(r"\1", markup)))
+    markup = lighter_head(markup)
     if depth != 1:
         markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
     policy = _POLICY.search(markup)
@@ -168,4 +173,5 @@ def finish_site(folder: Path) -> int:
         finished = finish_page(text, str(page), len(page.relative_to(folder).parts) - 1)
         if finished != text:
             page.write_text(finished, encoding="utf-8")
+    slim_frame(folder)
     return len(pages)

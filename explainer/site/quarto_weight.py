@@ -1,0 +1,162 @@
+"""What Quarto's page frame costs a first view, cut to what the site uses (post-render, Quarto only).
+
+Quarto ships all of Bootstrap with every theme: about 500 KB of CSS per colour scheme, both
+render-blocking, of which Lighthouse finds nine tenths unused; the full Bootstrap Icons stylesheet
+(100 KB) and font (176 KB) for the four icons the site shows; and its scripts as blocking tags in
+``<head>``. Here, after ``quarto render``:
+
+- each stylesheet of ``site_libs/bootstrap/`` keeps only the rules whose classes and ids all occur
+  somewhere in the site's pages or scripts (what PurgeCSS does, by the same rule: a name that
+  occurs nowhere cannot be in the page, even when a script adds it; the one class name Quarto's
+  scripts assemble from parts, its search's icons, is provided for);
+- the icon font keeps only the glyphs of the icon rules left;
+- Quarto's scripts in ``<head>`` are deferred: they run, in order, before ``DOMContentLoaded``,
+  which is when Quarto's own page script uses them; they no longer hold up the first paint. Not on
+  a page with an element whose id is ``exports``, ``module`` or ``define`` (a heading "Exports"):
+  run after the body, the scripts' UMD wrappers would find that element as a global of that name
+  and register themselves on it instead of on ``window``;
+- the dark stylesheets, which Quarto layers over the light ones, apply only when the system is
+  dark, so that a light reader's first paint does not wait for them. A reader's own choice (Quarto's
+  toggle, which it keeps in ``localStorage``) lifts that condition, by a script placed after them.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+import tinycss2
+
+from ..errors import InputError
+
+# Words of pages and scripts: every class or id they could name, as a string or in markup.
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+# In a selector: the arguments of :not(), :is(), :where(), :has() (optional or negated: a rule is
+# kept whatever they name) and attribute selectors, then the class and id names that must occur.
+_OPTIONAL_PART = re.compile(r":(?:not|is|where|has)\([^()]*(?:\([^()]*\)[^()]*)*\)|\[[^\]]*\]")
+_NAME = re.compile(r"[.#](-?[A-Za-z_][\w-]*)")
+_ICON_CODEPOINT = re.compile(r'content:\s*"\\([0-9a-fA-F]{1,6}) ?"')
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SCRIPT_IN_HEAD = re.compile(r'<script src="([^"]*site_libs/[^"]*)"></script>')
+_UMD_SHADOW = re.compile(r'\sid="(?:exports|module|define)"')
+_DARK_SHEET = re.compile(r'<link\b(?=[^>]*\bquarto-color-alternate\b)[^>]*>')
+_DARK_MEDIA = ' media="(prefers-color-scheme: dark)"'
+_CHOICE = (
+    '<script>(function () {\n'
+    '  var lift = function () {\n'
+    '    document.querySelectorAll("link.quarto-color-alternate").forEach(function (link) { link.media = "all"; });\n'
+    '  };\n'
+    '  try { if (localStorage.getItem("quarto-color-scheme") !== null) lift(); } catch (error) {}\n'
+    '  document.addEventListener("click", function (event) {\n'
+    '    if (event.target.closest && event.target.closest(".quarto-color-scheme-toggle")) lift();\n'
+    '  }, true);\n'
+    '})();</script>\n'
+)
+
+
+def _words(folder: Path) -> set[str]:
+    """The names the site's pages and Quarto's and our scripts could give an element (not the Vega
+    bundle: a third-party chart library that styles nothing of Bootstrap's)."""
+    words: set[str] = set()
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in {".html", ".js"} and "vendor" not in path.parts:
+            words.update(_WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return words
+
+
+def _occurs(name: str, words: set[str]) -> bool:
+    # Quarto's search writes its result icons' classes as `bi-${icon}`, from bare icon names
+    return name in words or (name.startswith("bi-") and name[3:] in words)
+
+
+def _used(selectors: str, words: set[str]) -> bool:
+    """Whether any selector of a rule could match: all of its classes and ids occur somewhere."""
+    return any(
+        all(_occurs(name, words) for name in _NAME.findall(_OPTIONAL_PART.sub("", selector)))
+        for selector in selectors.split(",")
+    )
+
+
+def _slim_rules(rules: list, words: set[str]) -> list:
+    kept = []
+    for rule in rules:
+        if rule.type == "comment":
+            if rule.value.startswith("!"):  # a licence
+                kept.append(rule)
+        elif rule.type == "qualified-rule":
+            if _used(tinycss2.serialize(rule.prelude), words):
+                kept.append(rule)
+        elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer"} and rule.content:
+            inner = _slim_rules(tinycss2.parse_rule_list(rule.content, skip_whitespace=True), words)
+            if inner:
+                rule.content = [node for child in inner for node in (child, tinycss2.ast.WhitespaceToken(0, 0, "\n"))]
+                kept.append(rule)
+        elif rule.type != "whitespace":
+            kept.append(rule)  # @font-face, @keyframes, @import...: kept as they are
+    return kept
+
+
+def slim_stylesheet(css: str, words: set[str], name: str) -> str:
+    """The stylesheet without the rules no element of the site can match."""
+    rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=False)
+    errors = [rule for rule in rules if rule.type == "error"]
+    if errors:  # cut blindly, a stylesheet we cannot parse could lose rules it needs
+        raise InputError(name, f"cannot parse this stylesheet: {errors[0].message}", errors[0].source_line)
+    css = "\n".join(rule.serialize() for rule in _slim_rules(rules, words)) + "\n"
+    # tinycss2 writes the characters its strings hold; written back as escapes, as they came, the
+    # sheet stays ASCII (its encoding cannot matter) and its icons' codepoints stay readable.
+    return _NON_ASCII.sub(lambda match: f"\\{ord(match.group()):x} ", css)
+
+
+def subset_icon_font(font: Path, stylesheets: list[str]) -> None:
+    """Keep the icon font's glyphs that the stylesheets' ``content`` still names."""
+    from fontTools import subset
+
+    # Bootstrap Icons' font has two stray bytes in its glyph-name table, which fontTools reports on
+    # every load; the subset drops that table's names altogether.
+    logging.getLogger("fontTools.ttLib.tables._p_o_s_t").setLevel(logging.ERROR)
+    codepoints = {int(code, 16) for css in stylesheets for code in _ICON_CODEPOINT.findall(css)}
+    options = subset.Options()
+    options.flavor, options.hinting = "woff", False  # the stylesheet names it as WOFF
+    options.ignore_missing_unicodes = True  # idempotent: a second pass finds the glyphs it kept
+    typeface = subset.load_font(str(font), options)
+    typeface.recalcTimestamp = False  # the same bytes on every build
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=codepoints)
+    subsetter.subset(typeface)
+    typeface["post"].formatType = 3.0  # no glyph names: nothing reads them, and a second pass reloads it cleanly
+    buffer = io.BytesIO()
+    subset.save_font(typeface, buffer, options)
+    font.write_bytes(buffer.getvalue())
+
+
+def slim_frame(folder: Path) -> None:
+    """Cut Quarto's stylesheets and icon font in ``folder`` (a rendered site) to what it uses."""
+    bootstrap = folder / "site_libs" / "bootstrap"
+    if not bootstrap.is_dir():
+        return  # the built-in renderer: no Quarto frame
+    words = _words(folder)
+    slimmed = []
+    for sheet in sorted(bootstrap.glob("*.css")):
+        css = slim_stylesheet(sheet.read_text(encoding="utf-8"), words, str(sheet))
+        sheet.write_text(css, encoding="utf-8")
+        slimmed.append(css)
+    for font in sorted(bootstrap.glob("bootstrap-icons.woff")):
+        subset_icon_font(font, slimmed)
+
+
+def lighter_head(markup: str) -> str:
+    """A page's ``<head>`` with Quarto's scripts deferred and its dark stylesheets conditional
+    (the module docstring says why each is safe). Pages without them are returned unchanged."""
+    head_end = markup.find("</head>")
+    head = markup[:head_end]
+    if not _UMD_SHADOW.search(markup):
+        head = _SCRIPT_IN_HEAD.sub(r'<script src="\1" defer></script>', head)
+    sheets = list(_DARK_SHEET.finditer(head))
+    if sheets and " media=" not in sheets[0].group():
+        last = sheets[-1].end()
+        head = head[:last] + "\n" + _CHOICE.rstrip("\n") + head[last:]
+        head = _DARK_SHEET.sub(lambda match: match.group()[:-1] + _DARK_MEDIA + ">", head)
+    return head + markup[head_end:]
