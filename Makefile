@@ -55,10 +55,12 @@ verify: $(INSTALLED) $(KERNEL) ## check that the committed data/, charts, notebo
 # The committed state is verified first, before `make site` could regenerate anything: a wrong
 # number committed in data/ fails here, naming its file, instead of being rebuilt out of sight.
 test: $(INSTALLED) $(KERNEL) browser validator ## verify the committed state, then build and run every test: ledger, tables, notebooks (nbval strict), both renderers' sites in the browser, lint
+	@$(PY) -m tools.stopwatch start make-test
 	$(PY) -m explainer verify-committed
 	$(PY) -m explainer build $(RENDER_FLAG)
 	$(PY) -m pytest -p tests.conftest -n 2 --dist loadfile notebooks
 	$(PY) -m pytest -n 2 tests
+	@$(PY) -m tools.stopwatch stop make-test
 
 test-fast: $(INSTALLED) $(KERNEL) ## the inner loop: every test but the browser, the end-to-end builds and the notebook runs
 	$(PY) -m pytest -n 2 -m "not slow and not browser" tests

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from explainer.build.project_copy import copy_project, environment_for
 from explainer.paths import BUILD_DIR, PROJECT_ROOT
+from tools import stopwatch
 from tools.serve import serve_in_background
 
 REPORT = PROJECT_ROOT / "BENCHMARKS.md"
@@ -382,6 +383,9 @@ def budgets(times: dict, ours: dict[str, PageWeight], quarto: dict[str, PageWeig
         Budget("No-op rebuild executes no notebook, renders no page", "yes",
                "yes" if median["noop_executed_nothing"] else "no", bool(median["noop_executed_nothing"])),
         Budget("Cold `make data && make site` (built-in renderer)", "≤ 20 s", _s(median["cold"]), median["cold"] <= 20.0),
+        *([Budget("`make test`, every step (its last complete run here, timed by `make test`)", "≤ 60 s",
+                  f"{_s(test_run['seconds'])} ({test_run['date']})", test_run["seconds"] <= 60)]
+          if (test_run := stopwatch.last("make-test")) else []),
     ]
 
 
