@@ -1,7 +1,8 @@
 """The warm kernels' parent, a *zygote*: its own process (``python -m explainer.build.zygote SOCKET``),
 started by ``kernels.py``. It imports the heavy libraries once, then, for every kernel asked for
-on its socket, forks a child that becomes an ordinary ipykernel kernel. It runs no notebook code
-itself. See ``kernels.py`` for what a forked kernel shares with its siblings and what it does not.
+on its socket, forks a child that becomes an ordinary ipykernel kernel; what only some notebooks
+need is imported between requests, so the first notebooks need not wait for it. It runs no
+notebook code itself. See ``kernels.py`` for what a forked kernel shares with its siblings and what it does not.
 """
 
 from __future__ import annotations
@@ -25,16 +26,8 @@ from pathlib import Path
 # it reads JPY_PARENT_PID when imported, so each kernel imports it (and, when it starts, the
 # debugger) with its own environment. Not the explainer package: cheap, and the very code whose
 # state must not leak from one notebook to the next.
-PRELOAD = (
-    "numpy",
-    "pandas",
-    "altair",
-    "vl_convert",
-    "jsonschema",
-    "yaml",
-    "fontTools.subset",
-    "fontTools.ttLib",
-    "brotli",
+# First what every kernel needs (0.6 s of CPU), imported before any kernel is forked.
+PRELOAD_FIRST = (
     "IPython.core.application",
     "IPython.core.profiledir",
     "IPython.core.shellapp",
@@ -51,7 +44,24 @@ PRELOAD = (
     "ipykernel.parentpoller",
     "ipykernel.shellchannel",
     "ipykernel.zmqshell",
+    "numpy",
+    "pandas",
+    "yaml",
+    "pydantic",
 )
+# Then, one at a time between kernel requests, what only some notebooks import: the ledger
+# notebooks need not wait for Altair (jsonschema alone costs about 1.5 s: it compiles rfc3987's
+# grammars), and a kernel forked before one of these imports it itself, as a cold kernel would.
+PRELOAD_LATER = (
+    "frictionless",
+    "fontTools.subset",
+    "fontTools.ttLib",
+    "brotli",
+    "jsonschema",
+    "altair",
+    "vl_convert",
+)
+PRELOAD = PRELOAD_FIRST + PRELOAD_LATER
 
 
 def _child(argv: list[str], env: dict[str, str], cwd: str, stdio: list[int], ready: int) -> int:
@@ -126,8 +136,18 @@ def preload_as_in_a_kernel(names: tuple[str, ...]) -> str:
     return printed
 
 
-def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
-    """Import ``preload``, then fork a kernel for each request on the Unix socket ``address``.
+def _preloaded(names: tuple[str, ...]) -> bool:
+    """Import ``names``; False if that printed (a cold kernel would have shown it in the notebook)."""
+    printed = preload_as_in_a_kernel(names)
+    if printed:
+        print(f"explainer.build.kernels: importing {', '.join(names)} printed:\n{printed}warm kernels disabled",
+              file=sys.stderr)
+    return not printed
+
+
+def serve(address: str, first: tuple[str, ...] = PRELOAD_FIRST, later: tuple[str, ...] = PRELOAD_LATER) -> None:
+    """Import ``first``, then fork a kernel for each request on the Unix socket ``address``,
+    importing ``later`` one module at a time while no request waits.
 
     A request is one JSON line, ``{"argv": [...], "env": {...}, "cwd": "..."}``, sent with three
     file descriptors (the kernel's stdin, stdout and stderr) as ancillary data. The answer is a
@@ -140,11 +160,9 @@ def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(64)  # requesters may connect while the imports below are still running
-    printed = preload_as_in_a_kernel(preload)
-    if printed:  # a cold kernel would have shown this in the notebook: no warm kernels then
-        print(f"explainer.build.kernels: importing {', '.join(preload)} printed:\n{printed}warm kernels disabled",
-              file=sys.stderr)
+    if not _preloaded(first):
         return
+    pending = list(later)
     parent = os.getppid()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
@@ -206,9 +224,12 @@ def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
         conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
     while not stopping and os.getppid() == parent:
-        for key, _ in selector.select(timeout=0.5):
+        for key, _ in selector.select(timeout=0 if pending else 0.5):
             if key.data == "accept":
                 conn, _ = listener.accept()
+                if pending is None:  # no warm kernels: the requester starts its kernel the usual way
+                    conn.close()
+                    continue
                 buffers[conn] = b""
                 selector.register(conn, selectors.EVENT_READ, "request")
             elif key.data == "wake":
@@ -239,6 +260,8 @@ def serve(address: str, preload: tuple[str, ...] = PRELOAD) -> None:
                                 os.killpg(pid, signal.SIGKILL)
                     selector.unregister(conn)
         reap()
+        if pending and not _preloaded((pending.pop(0),)):
+            pending = None  # what it imported is not what a cold kernel would have: fork no more
     for pid in kernels:
         with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGKILL)
