@@ -53,7 +53,6 @@ PRELOAD_FIRST = (
 # notebooks need not wait for Altair (jsonschema alone costs about 1.5 s: it compiles rfc3987's
 # grammars), and a kernel forked before one of these imports it itself, as a cold kernel would.
 PRELOAD_LATER = (
-    "frictionless",
     "fontTools.subset",
     "fontTools.ttLib",
     "brotli",
