@@ -18,6 +18,12 @@ import traceback
 from .build import progress
 from .errors import InputError, InputErrors
 
+# nbformat imports jsonschema, which imports the optional rfc3987_syntax for its "iri" format checks,
+# compiling ~38 grammars (over a second before the first notebook can start). Nothing in this
+# process checks formats (nbformat and frictionless validate without a format checker), so it goes
+# without; the kernels and the warm kernels' parent are other processes and import it as usual.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 REPORT = ("this is a bug in the explainer, not a problem with your input: please report it in the project's "
           "issue tracker, with the command you ran and what it prints when run again with --debug")
 
