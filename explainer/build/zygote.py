@@ -2,7 +2,8 @@
 started by ``kernels.py``. It imports the heavy libraries once, then, for every kernel asked for
 on its socket, forks a child that becomes an ordinary ipykernel kernel; what only some notebooks
 need is imported meanwhile by a forked heir that then takes over, so the first notebooks need not
-wait for it. It runs no notebook code itself. See ``kernels.py`` for what a forked kernel shares with its siblings and what it does not.
+wait for it. It runs no notebook code itself. See ``kernels.py`` for what a forked kernel shares
+with its siblings and what it does not.
 """
 
 from __future__ import annotations
