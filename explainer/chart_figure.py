@@ -58,6 +58,7 @@ class ExplainerChart:
     table_caption: str
     claim_ids: tuple[str, ...]  # the ledger rows behind every figure the chart shows
     _svgs: dict = field(default_factory=dict, repr=False)
+    _drawings: dict = field(default_factory=dict, repr=False)  # vl-convert's SVGs, by spec
 
     def spec(self, layout: str = "wide", scheme: str = "light") -> dict:
         """The Vega-Lite spec of one drawing (a copy: callers may change it)."""
@@ -65,7 +66,7 @@ class ExplainerChart:
 
     @functools.cache  # noqa: B019 - drawn once for the SVG, the PNG, the export and the notebook output
     def _spec(self, layout: str, scheme: str) -> dict:
-        spec = self.draw(self._fitted(layout)).to_dict()
+        spec = dict(self._drawn(self._fitted(layout)))  # a shallow copy: only its "config" is replaced
         if scheme != "light":  # marks set some colours directly: swap each for its dark counterpart
             text = json.dumps(spec)
             for role, colour in PALETTES["light"].items():
@@ -74,29 +75,41 @@ class ExplainerChart:
         spec["config"] = theme(scheme, LAYOUTS[layout])
         return spec
 
+    @functools.cache  # noqa: B019 - Altair validates each to_dict(): once per layout, for fitting and both schemes
+    def _drawn(self, layout: Layout) -> dict:
+        return self.draw(layout).to_dict()
+
     @functools.cache  # noqa: B019 - a chart lives as long as the notebook that draws it
     def _fitted(self, name: str) -> Layout:
         """The layout, narrowed by what axis labels and marks add around the views, so that the
         drawing is exactly as wide as the layout says (Vega-Lite sizes views, not the whole)."""
         layout = LAYOUTS[name]
         for _ in range(3):
-            spec = self.draw(layout).to_dict()
-            spec["config"] = theme("light", layout)
-            drawn = float(re.search(r'width="([\d.]+)"', vlc.vegalite_to_svg(spec)).group(1))
+            spec = {**self._drawn(layout), "config": theme("light", layout)}
+            drawn = float(re.search(r'width="([\d.]+)"', self._vega_svg(spec)).group(1))
             if drawn <= LAYOUTS[name].width:
                 return layout
             layout = dataclasses.replace(layout, width=layout.width - math.ceil(drawn - LAYOUTS[name].width))
         raise ValueError(f"{self.slug}: cannot fit the {name} drawing into {LAYOUTS[name].width} px")
 
+    def _vega_svg(self, spec: dict) -> str:
+        """vl-convert's SVG of ``spec``, drawn once: the fitted light drawing is the one measured
+        last, and the PNG is this SVG rasterised."""
+        key = json.dumps(spec, sort_keys=True)
+        if key not in self._drawings:
+            self._drawings[key] = vlc.vegalite_to_svg(spec)
+        return self._drawings[key]
+
     def svg(self, layout: str = "wide", scheme: str = "light") -> str:
         if (layout, scheme) not in self._svgs:
-            drawn = vlc.vegalite_to_svg(self.spec(layout, scheme))
+            drawn = self._vega_svg(self._spec(layout, scheme))
             self._svgs[layout, scheme] = accessible_svg(with_fonts(drawn), self.title, self.description)
         return self._svgs[layout, scheme]
 
     @functools.cache  # noqa: B019 - drawn once for the notebook output and once for the export
     def png(self, layout: str = "wide", scheme: str = "light", scale: int = 2) -> bytes:
-        return vlc.vegalite_to_png(self.spec(layout, scheme), scale=scale)
+        # what vegalite_to_png does (it rasterises its SVG), without drawing the SVG again
+        return vlc.svg_to_png(self._vega_svg(self._spec(layout, scheme)), scale=scale)
 
     def size(self, layout: str) -> tuple[int, int]:
         root = re.match(r"<svg\b[^>]*>", self.svg(layout)).group()

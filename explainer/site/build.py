@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import html
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import InputError
@@ -15,7 +16,7 @@ from .frame import FRAME_CSS, page_html
 from .page_cache import PageCache
 from .publish import log
 from .render import render_notebook, render_qmd
-from .sources import as_list, page_sources
+from .sources import Page, as_list, page_sources
 
 
 def render_pages(config: dict, config_bytes: bytes, stage: Path, use_cache: bool = True) -> str:
@@ -25,22 +26,30 @@ def render_pages(config: dict, config_bytes: bytes, stage: Path, use_cache: bool
     header_include = "".join(read_text(PROJECT_ROOT / p) for p in as_list(config["format"]["html"].get("include-in-header")))
     sources = page_sources(config)
     cache = PageCache(BUILD_DIR / "pages", config_bytes + header_include.encode())
-    for number, source in enumerate(sources, 1):
-        page = cache.get(source) if use_cache else None
-        if page is None:
-            page = render_notebook(source) if source.suffix == ".ipynb" else render_qmd(source)
-            cache.put(page)
-            log(f"page {number} of {len(sources)}: {source} … rendered")
-        else:
-            log(f"page {number} of {len(sources)}: {source} … unchanged, from the page cache")
-        target = stage / page.output
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page_html(config, page, header_include), encoding="utf-8")
+    cached = {source: cache.get(source) if use_cache else None for source in sources}
+    # two at a time: most of a page's time is pandoc's own process
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        rendered = pool.map(_render, [source for source in sources if cached[source] is None])
+        for number, source in enumerate(sources, 1):
+            page = cached[source]
+            if page is None:
+                page = next(rendered)
+                cache.put(page)
+                log(f"page {number} of {len(sources)}: {source} … rendered")
+            else:
+                log(f"page {number} of {len(sources)}: {source} … unchanged, from the page cache")
+            target = stage / page.output
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(page_html(config, page, header_include), encoding="utf-8")
     copied = _copy_resources(config, stage)
     _write_sitemap(config, sources, stage)
     cache.prune()
     return (f"{len(sources)} pages ({cache.rendered} rendered, {len(sources) - cache.rendered} from the cache) "
             f"and {copied} resources")
+
+
+def _render(source: Path) -> Page:
+    return render_notebook(source) if source.suffix == ".ipynb" else render_qmd(source)
 
 
 def _copy_resources(config: dict, stage: Path) -> int:
