@@ -63,7 +63,9 @@ test: $(INSTALLED) $(KERNEL) browser validator ## verify the committed state, th
 	@$(PY) -m tools.stopwatch stop make-test
 
 test-fast: $(INSTALLED) $(KERNEL) ## the inner loop: every test but the browser, the end-to-end builds and the notebook runs
+	@$(PY) -m tools.stopwatch start make-test-fast
 	$(PY) -m pytest -n 2 -m "not slow and not browser" tests
+	@$(PY) -m tools.stopwatch stop make-test-fast
 
 lab: $(INSTALLED) $(KERNEL) ## open the notebooks in JupyterLab from the project's environment, on the kernel they name ("explainer")
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
