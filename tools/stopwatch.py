@@ -14,9 +14,10 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 
-FOLDER = Path(__file__).resolve().parent.parent / ".build" / "stopwatch"
+from explainer.paths import BUILD_DIR
+
+FOLDER = BUILD_DIR / "stopwatch"
 
 
 def start(name: str) -> None:

@@ -52,7 +52,7 @@ _CHOICE = (
     '  document.addEventListener("click", function (event) {\n'
     '    if (event.target.closest && event.target.closest(".quarto-color-scheme-toggle")) lift();\n'
     '  }, true);\n'
-    '})();</script>\n'
+    '})();</script>'
 )
 
 
@@ -143,7 +143,8 @@ def slim_frame(folder: Path) -> None:
         css = slim_stylesheet(sheet.read_text(encoding="utf-8"), words, str(sheet))
         sheet.write_text(css, encoding="utf-8")
         slimmed.append(css)
-    for font in sorted(bootstrap.glob("bootstrap-icons.woff")):
+    font = bootstrap / "bootstrap-icons.woff"
+    if font.is_file():
         subset_icon_font(font, slimmed)
 
 
@@ -157,6 +158,6 @@ def lighter_head(markup: str) -> str:
     sheets = list(_DARK_SHEET.finditer(head))
     if sheets and " media=" not in sheets[0].group():
         last = sheets[-1].end()
-        head = head[:last] + "\n" + _CHOICE.rstrip("\n") + head[last:]
+        head = head[:last] + "\n" + _CHOICE + head[last:]
         head = _DARK_SHEET.sub(lambda match: match.group()[:-1] + _DARK_MEDIA + ">", head)
     return head + markup[head_end:]
