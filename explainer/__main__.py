@@ -36,8 +36,10 @@ def _data(force: bool) -> None:
         progress.say("data", "up to date: executed no notebook, changed nothing")
         return
     from .build import kernels
+    from .paths import NOTEBOOKS_DIR
 
-    kernels.start()  # the warm kernels' parent imports pandas, Altair... while the ledger is checked
+    # the warm kernels' parent imports pandas, Altair... while the ledger is checked
+    kernels.start_for(sorted(NOTEBOOKS_DIR.glob("*.ipynb")))
     from .build.pipeline import run
     from .build.readme import update_readme
     from .build.verify import check_corrections, ledger_summary

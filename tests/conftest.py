@@ -39,10 +39,11 @@ def pytest_configure(config):
 
 def pytest_collection_finish(session):
     """The warm kernels' parent imports while the other tests run, if nbval will want kernels."""
-    if any(item.path.suffix == ".ipynb" for item in session.items):
+    notebooks = sorted({item.path for item in session.items if item.path.suffix == ".ipynb"})
+    if notebooks:
         from explainer.build import kernels
 
-        kernels.start()
+        kernels.start_for(notebooks)
 
 
 def pytest_unconfigure(config):

@@ -41,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 PROVISIONER = "explainer-warm-kernel"
@@ -135,6 +136,28 @@ def start(env: dict[str, str] | None = None, options: tuple[str, ...] = ()) -> Z
                     print(f"explainer.build.kernels: new zygote, environment differs in {sorted(diff)}", file=sys.stderr)
             zygote = _ZYGOTES[key] = Zygote(wanted, options)
         return zygote
+
+
+def start_for(notebooks: list[Path]) -> None:
+    """Start ahead of the first request the zygote each of ``notebooks``' kernels will be forked
+    from: with the interpreter options and environment its kernelspec gives the kernel.
+    (``ipykernel install`` writes ``-Xfrozen_modules=off``; a zygote started without it would be
+    one no kernel asks for, importing on cores the build needs.)"""
+    if not enabled():
+        return
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    names = set()
+    for path in notebooks:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            names.add(json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"])
+    specs = KernelSpecManager()
+    for name in sorted(names):
+        with contextlib.suppress(NoSuchKernel):
+            spec = specs.get_kernel_spec(name)
+            options = interpreter_options(spec.argv)
+            if options is not None:
+                start({**os.environ, **spec.env}, options)
 
 
 def stop() -> None:
