@@ -100,6 +100,23 @@ def test_kernels_differing_only_in_per_kernel_variables_share_a_zygote():
     assert kernels.start({**base, "PYTHONHASHSEED": "0"}) is not zygote  # read when the interpreter starts
 
 
+def test_the_zygote_started_ahead_is_the_one_the_notebooks_kernels_are_forked_from():
+    """`make data` starts the zygote alongside the ledger check, from the notebooks' own kernelspec
+    (its interpreter options included): their kernels find it importing, not a second one."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from explainer.paths import NOTEBOOKS_DIR
+
+    kernels.stop()
+    notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    kernels.start_for(notebooks)
+    ahead = list(kernels._ZYGOTES.values())
+    name = nbformat.read(notebooks[0], as_version=4).metadata.kernelspec.name
+    spec = KernelSpecManager().get_kernel_spec(name)
+    asked = kernels.start({**os.environ, **spec.env}, kernels.interpreter_options(spec.argv))
+    assert ahead == [asked]
+
+
 @pytest.mark.parametrize(("argv", "forked"), [
     ([sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"], True),
     ([os.path.join(os.path.dirname(sys.executable), "python"), "-m", "ipykernel_launcher", "-f", "c.json"], True),
