@@ -59,7 +59,7 @@ test: $(INSTALLED) $(KERNEL) browser validator ## verify the committed state, th
 	$(PY) -m explainer verify-committed
 	$(PY) -m explainer build $(RENDER_FLAG)
 	$(PY) -m pytest -p tests.conftest -n 2 --dist loadfile notebooks
-	$(PY) -m pytest -n 2 tests
+	$(PY) -m pytest -n 2 --dist loadgroup tests
 	@$(PY) -m tools.stopwatch stop make-test
 
 test-fast: $(INSTALLED) $(KERNEL) ## the inner loop: every test but the browser, the end-to-end builds and the notebook runs

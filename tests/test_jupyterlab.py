@@ -18,7 +18,7 @@ import pytest
 from explainer.paths import PROJECT_ROOT
 from support import NOTEBOOKS, chart_outputs
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]  # one JupyterLab
 
 BIN = Path(sys.executable).parent
 TOKEN = "explainer-tests"
