@@ -78,6 +78,12 @@ def _overlaps(page) -> list[str]:
     return page.evaluate(_OVERLAPS)
 
 
+# Text the page's frame cuts off (an ellipsis, a hidden overflow): the navbar's site title on phones.
+_CLIPPED_IN_FRAME = """() => [...document.querySelectorAll('#quarto-header *')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && e.textContent.trim())
+  .map(e => e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 40))"""
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("path", PAGES)
@@ -101,6 +107,7 @@ def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origi
     assert all(urlparse(url).netloc == host for url in requests if not url.startswith("data:")), requests
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert _overlaps(page) == []
+    assert page.evaluate(_CLIPPED_IN_FRAME) == []
     duplicated = page.evaluate("(() => { const ids = [...document.querySelectorAll('body [id]')].map(e => e.id);"
                                " return ids.filter((id, i) => ids.indexOf(id) !== i); })()")
     assert duplicated == []
@@ -114,12 +121,13 @@ def _is_dark(css_colour: str) -> bool:
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) < 128
 
 
-@pytest.mark.parametrize("width", [320, 768, 1024, 1440])
+@pytest.mark.parametrize("width", [320, 360, 768, 1024, 1440])
 def test_nothing_overlaps_or_scrolls_sideways_at_any_width(browser, origin, width):
     for path in ("index.html", "data.html", "methods.html", "notebooks/01-claims-ledger.html"):
         context, page, _, _ = _open(browser, f"{origin}/{path}", width=width)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
         assert _overlaps(page) == [], path
+        assert page.evaluate(_CLIPPED_IN_FRAME) == [], path
         context.close()
 
 
