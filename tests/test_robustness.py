@@ -184,3 +184,6 @@ def test_a_forced_rebuild_reproduces_every_file_byte_for_byte(built_copy, tmp_pa
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ran 5, skipped 0" in result.stderr
     assert checksums(root) == before
+    # what a user reads: the build's own progress lines, nothing from the kernels or the renderer
+    stray = [line for line in (result.stdout + result.stderr).splitlines() if not re.match(r"\[(data|site|build)\] ", line)]
+    assert stray == []

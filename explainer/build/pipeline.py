@@ -176,10 +176,17 @@ def execute(nb: Notebook, node: nbformat.NotebookNode, timeout: int = 600) -> nb
         record_timing=False,
         resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
     )
+    # The kernel talks over Unix sockets in a private folder, not TCP ports on localhost: no other
+    # user of the machine can listen in, and ipykernel has no unencrypted traffic to warn about.
+    sockets = tempfile.mkdtemp(prefix="explainer-kernel-")
+    client.km = client.create_kernel_manager()
+    client.km.transport, client.km.ip = "ipc", os.path.join(sockets, "kernel")
     try:
         client.execute()
     except Exception as error:  # CellExecutionError, DeadKernelError, timeouts...
         raise _cell_failure(nb, node, error) from None
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return node
 
 
