@@ -138,8 +138,8 @@ SIDE_BY_SIDE = {
 }
 
 
-# What was tried for issue 15, measured while it was built (2026-11-25, the 2-core machine shared
-# with other work, so single figures are indicative); not re-measured by this run.
+# What was tried for issue 15, measured while it was built (2026-11-25 and 26, the 2-core machine,
+# single figures indicative); not re-measured by this run.
 EVALUATED = [
     "### What was tried (measured once while building it; indicative)",
     "",
@@ -185,12 +185,23 @@ EVALUATED = [
     "after the build's last line | yes |",
     "| Font subsetting of the drawings' embedded text, cached between builds | 85 ms per subset, 4–5 per "
     "chart notebook; a cache kept between builds would no longer make a cold build | no |",
+    "| (2026-11-26) The zygote started ahead with the kernelspec's interpreter options (`-Xfrozen_modules=off`): "
+    "the one started alongside the check had none, so no kernel used it and a second zygote started at the "
+    "first request | notebook 01 1.3 s → 0.7 s; build 8.7 s → 8.0 s wall, 13.9 s → 11.5 s CPU (3 alternated "
+    "runs: 2.0× → 2.1× nbconvert) | yes (a bug fix, with a test) |",
+    "| The zygote also imports ipykernel's debugger (debugpy, 0.17 s of a kernel's 0.22 s initialisation) "
+    "| a warm kernel still takes 0.35–0.41 s from request to first cell; build within noise | no |",
+    "| jupyter_client's fixed waits: every kernel start drains IOPub until 0.2 s pass without a message, and a "
+    "shutdown polls every 0.1 s | about 0.3 s per notebook, 1.2 s on the critical path; nbconvert pays the "
+    "same. Avoiding them means overriding jupyter_client's private methods | not done |",
     "",
-    "Where the time goes now: about 14.5 s of CPU on 2 cores; the critical path is the check, 01 → 02 → 04 "
-    "(04 about 3 s, a third of it vl-convert's start and the fonts), then the render. nbconvert spends most "
-    "of its time starting a kernel and importing Altair (with jsonschema's grammars) for each notebook, "
-    "about 2.5 s apiece. 3× would need the build under about 6.5 s, less than its CPU time over 2 cores "
-    "allows, short of leaving out work a kernel must do to stay a plain kernel.",
+    "Where the time goes now: about 11.5 s of CPU on 2 cores, so no schedule of this work finishes under "
+    "about 5.8 s, and 3× nbconvert's 17 s is 5.7 s. The critical path is the check (0.4 s), 01 (0.7 s), "
+    "02 (2.0 s: its kernel is forked before the heir has imported jsonschema, whose 1 s import it then "
+    "makes itself), 04 (2.8 s, a third of it vl-convert's start and the fonts), 05, then the render (1 s). "
+    "nbconvert spends most of its time starting a kernel and importing Altair (with jsonschema's grammars) "
+    "for each notebook, about 2.5 s apiece. 3× is out of reach short of leaving out work a kernel must do "
+    "to stay a plain kernel.",
     "",
 ]
 
