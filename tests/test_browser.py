@@ -100,8 +100,7 @@ def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origi
     ):
         assert page.locator(selector).count() == 1, selector
     assert page.title()
-    if not path.startswith("notebooks/"):  # Quarto gives a notebook page no description of its own
-        assert page.locator('meta[name="description"]').get_attribute("content")
+    assert page.locator('meta[name="description"]').get_attribute("content")
     assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1
     host = urlparse(origin).netloc
     assert all(urlparse(url).netloc == host for url in requests if not url.startswith("data:")), requests

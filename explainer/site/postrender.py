@@ -13,6 +13,8 @@ load nothing from another origin and run only the scripts its Content-Security-P
   dark and spare copies of its stylesheets, which share one ``id`` each, name it as a class
   instead, and its colour-scheme script finds them by that class; its navbar toggle button loses
   ``role="menu"`` (it opens no menu: it is a button that shows the navigation).
+- A notebook page gets the description the built-in renderer gives it (its first paragraph), for
+  search results and social cards; Quarto gives it none, and the site's description to its cards.
 - A notebook's table output that scrolls sideways on a phone is made reachable by keyboard
   (WCAG 2.1.1, axe's scrollable-region-focusable), as the built-in renderer does in render.py.
 - Quarto's frame is cut to what the site uses: unused Bootstrap rules and icon glyphs go, and
@@ -30,13 +32,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import InputError
 from ..fragments import NOTEBOOK_ID_PREFIX
+from ..paths import PROJECT_ROOT
 from .quarto_weight import lighter_head, slim_frame
+from .sources import notebook_description, read_notebook
 
 # Exactly what Quarto 1.x writes for "javascript widgets" (require.js, jQuery and the shim
 # defining jQuery as an AMD module).
@@ -56,6 +61,8 @@ _FROM_NOTEBOOKS = re.compile(r'\b(src|srcset)="\.\./(data/charts/[^"]*)"')
 _NOTEBOOK_IDS = re.compile(rf'\b(id="|href="#){NOTEBOOK_ID_PREFIX}')
 _POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?')
 _CHARSET = re.compile(r'<meta charset="utf-8">\n?', re.I)
+_DESCRIPTION = re.compile(r'<meta name="description"')
+_SOCIAL_DESCRIPTION = re.compile(r'(<meta (?:property="og:description"|name="twitter:description") content=)"[^"]*"')
 _EXECUTABLE = {None, "", "text/javascript", "application/javascript", "module"}
 # Quarto's stylesheet links that share an id (light, dark and a spare light copy of each).
 _SHARED_IDS = ("quarto-bootstrap", "quarto-text-highlighting-styles")
@@ -165,11 +172,25 @@ def finish_page(markup: str, name: str, depth: int = 0) -> str:
     return markup[: charset.end()] + tag + markup[charset.end():]
 
 
+def with_description(markup: str, description: str) -> str:
+    """``markup`` with ``description`` as its page description (Quarto gives a notebook page none,
+    and the site's description to social cards), unless it has one of its own."""
+    if _DESCRIPTION.search(markup) or not description:
+        return markup
+    content = html.escape(description, quote=True)
+    markup = _SOCIAL_DESCRIPTION.sub(lambda m: f'{m.group(1)}"{content}"', markup)
+    viewport = markup.index("<meta name=\"viewport\"")
+    return markup[:viewport] + f'<meta name="description" content="{content}">\n' + markup[viewport:]
+
+
 def finish_site(folder: Path) -> int:
     """Apply ``finish_page`` to every page under ``folder``; the number of pages."""
     pages = sorted(folder.rglob("*.html"))
     for page in pages:
         text = page.read_text(encoding="utf-8")
+        source = PROJECT_ROOT / page.relative_to(folder).with_suffix(".ipynb")
+        if source.parent.name == "notebooks" and source.is_file():
+            text = with_description(text, notebook_description(read_notebook(source)))
         finished = finish_page(text, str(page), len(page.relative_to(folder).parts) - 1)
         if finished != text:
             page.write_text(finished, encoding="utf-8")

@@ -21,7 +21,7 @@ from pathlib import Path
 import pypandoc
 
 from ..paths import PROJECT_ROOT
-from .sources import Page, read_notebook, read_page, without_scoped_styles
+from .sources import Page, notebook_description, read_notebook, read_page, without_scoped_styles
 
 _OPTION_LINE = re.compile(r"^#\|.*\n?", re.M)
 _TOC_TEMPLATE = "$if(toc)$$table-of-contents$$endif$\n<!--body-->\n$body$\n"
@@ -52,6 +52,7 @@ def render_qmd(source: Path) -> Page:
 def render_notebook(source: Path) -> Page:
     """A notebook page from its stored outputs (nothing executed), as Quarto renders .ipynb."""
     node = read_notebook(PROJECT_ROOT / source)
+    description = notebook_description(node)
     cells = node["cells"]
     first = cells[0]["source"] if cells else ""
     heading = re.match(r"#\s+(.+)\n?", first)
@@ -63,7 +64,6 @@ def render_notebook(source: Path) -> Page:
     for cell in cells:
         if cell["cell_type"] == "code":
             cell["source"] = _OPTION_LINE.sub("", cell["source"])  # Quarto hides cell options
-    description = re.sub(r"[*`]", "", cells[0]["source"].strip().split("\n\n")[0]) if cells else ""
     markup, toc_html = pandoc_html(json.dumps(node), "ipynb+smart", True)  # smart quotes, as Quarto
     return Page(source, title, None, description, True, _keyboard_scrollable(without_scoped_styles(markup)), toc_html)
 

@@ -138,6 +138,14 @@ def read_notebook(path: Path) -> dict:
     return node
 
 
+def notebook_description(notebook: dict) -> str:
+    """A notebook page's description under both renderers: the first paragraph after the notebook's
+    title (its first cell's ``#`` heading), on one line, without Markdown's emphasis and code marks."""
+    cells = notebook.get("cells") or [{"source": ""}]
+    text = re.sub(r"\A\s*#\s+.*\n?", "", _joined(cells[0]["source"]))
+    return " ".join(re.sub(r"[*`]", "", text.strip().split("\n\n")[0]).split())
+
+
 def _joined(value) -> str:
     return "".join(value) if isinstance(value, list) else value
 
