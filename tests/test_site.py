@@ -36,8 +36,11 @@ def test_every_internal_link_anchor_asset_and_download_resolves(site):
          "index.html:.*loads https://cdn.example.com/x.js from another origin"),
         (lambda s: _edit(s / "assets" / "explainer.css", "mark", "body { background: url(../missing.png) }\nmark", count=1),
          r"assets/explainer.css:\d+: ../missing.png does not exist"),
+        (lambda s: _edit(s / "notebooks" / "03-chart-attacks.html", 'content="../data/charts/', 'content="data/charts/'),
+         "notebooks/03-chart-attacks.html:.*data/charts/attacks-by-country.wide.png does not exist"),
     ],
-    ids=["missing-download", "missing-anchor", "missing-anchor-on-other-page", "third-party-script", "css-asset"],
+    ids=["missing-download", "missing-anchor", "missing-anchor-on-other-page", "third-party-script", "css-asset",
+         "social-card-picture"],
 )
 def test_the_link_checker_finds_each_kind_of_damage(site, tmp_path, damage, expected):
     copy = Path(shutil.copytree(site, tmp_path / "site"))

@@ -17,6 +17,9 @@ from urllib.parse import unquote, urlsplit
 _LOADS = {("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"), ("iframe", "src"),
           ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")}
 _FOLLOWS = {("a", "href"), ("area", "href")}
+# A social card's picture: absolute once the site knows its address (website.site-url), else
+# relative to the page, and then it must exist like any other.
+_CARD_IMAGES = {("property", "og:image"), ("name", "twitter:image")}
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 
 
@@ -48,6 +51,9 @@ class _PageLinks(HTMLParser):
                     self.refs.append(("loads", value, line))
             elif (tag, name) in _FOLLOWS:
                 self.refs.append(("follows", value, line))
+        attributes = dict(attrs)
+        if tag == "meta" and _CARD_IMAGES & set(attributes.items()) and attributes.get("content"):
+            self.refs.append(("shows", attributes["content"], line))
 
 
 def _parse(path: Path) -> _PageLinks:

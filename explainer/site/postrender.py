@@ -61,6 +61,8 @@ _FROM_NOTEBOOKS = re.compile(r'\b(src|srcset)="\.\./(data/charts/[^"]*)"')
 _NOTEBOOK_IDS = re.compile(rf'\b(id="|href="#){NOTEBOOK_ID_PREFIX}')
 _POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?')
 _CHARSET = re.compile(r'<meta charset="utf-8">\n?', re.I)
+# a social card's picture given relative to the site's root (no scheme, no "/", no "../")
+_CARD_IMAGE = re.compile(r'(<meta (?:property="og:image"|name="twitter:image") content=)"(?![a-z]+:|/|\.\./)([^"]+)"')
 _DESCRIPTION = re.compile(r'<meta name="description"')
 _SOCIAL_DESCRIPTION = re.compile(r'(<meta (?:property="og:description"|name="twitter:description") content=)"[^"]*"')
 _EXECUTABLE = {None, "", "text/javascript", "application/javascript", "module"}
@@ -158,6 +160,8 @@ def finish_page(markup: str, name: str, depth: int = 0) -> str:
     markup = lighter_head(markup)
     if depth != 1:
         markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
+    if depth:  # Quarto writes a social card's picture relative to the site's root, on every page
+        markup = _CARD_IMAGE.sub(lambda m: f'{m.group(1)}"{"../" * depth}{m.group(2)}"', markup)
     policy = _POLICY.search(markup)
     if not policy:
         raise InputError(name, "no Content-Security-Policy meta tag: is assets/head.html in include-in-header?")
