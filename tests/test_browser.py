@@ -130,6 +130,21 @@ def test_nothing_overlaps_or_scrolls_sideways_at_any_width(browser, origin, widt
         context.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [320, 375, 1280])
+def test_without_javascript_the_page_follows_the_system_and_its_frame_covers_nothing(browser, origin, width, scheme):
+    """Quarto's frame needs its scripts to measure its fixed navbar, open its menu and drop its
+    spare light stylesheets; without them the page must still be whole."""
+    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=width, javascript=False, scheme=scheme)
+    assert problems == []
+    for element in ("document.body", "document.querySelector('.key-figure details')"):
+        assert _is_dark(page.evaluate(f"getComputedStyle({element}).backgroundColor")) == (scheme == "dark"), element
+    assert _overlaps(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.locator('#quarto-header a[href$="data.html"]').first.is_visible()  # the menu's links reachable
+    context.close()
+
+
 def test_the_page_prints_without_the_frame(browser, origin):
     context, page, _, _ = _open(browser, f"{origin}/index.html")
     page.emulate_media(media="print")
@@ -328,6 +343,7 @@ def test_axe_finds_no_wcag_2_2_a_or_aa_violation(browser, origin, path, scheme, 
     (the table of contents and the navbar change shape between the two)."""
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
     context, page, _, _ = _open(browser, f"{origin}/{path}", width=width, scheme=scheme)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # what a reader can reveal
     page.wait_for_timeout(200)  # Quarto's script applies the dark theme after load
     # every rule is still listed under its outcome; only violations list all their nodes (faster)
     results = axe_module.Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},

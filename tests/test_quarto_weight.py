@@ -65,7 +65,7 @@ _HEAD = """<html><head>
 <link href="site_libs/bootstrap/bootstrap-dark.min.css" rel="stylesheet"
  class="quarto-bootstrap quarto-color-scheme quarto-color-alternate" data-mode="dark">
 <link href="site_libs/bootstrap/bootstrap.min.css" rel="stylesheet" class="quarto-bootstrap quarto-color-scheme-extra" data-mode="light">
-</head><body><script src="site_libs/late.js"></script></body></html>"""
+</head><body class="nav-fixed quarto-light"><script src="site_libs/late.js"></script></body></html>"""
 
 
 def test_quartos_head_scripts_are_deferred_and_its_dark_sheets_wait_for_a_dark_system_or_a_choice():
@@ -75,11 +75,15 @@ def test_quartos_head_scripts_are_deferred_and_its_dark_sheets_wait_for_a_dark_s
     assert '<script src="site_libs/late.js"></script>' in page  # only <head>'s
     dark = 'class="quarto-bootstrap quarto-color-scheme quarto-color-alternate" data-mode="dark" ' \
            'media="(prefers-color-scheme: dark)">\n<script>'
-    assert dark in page and page.count("media=") == 1
+    assert dark in page and page.count('media="(prefers-color-scheme: dark)"') == 1
+    # the spare light copy, which covers the dark sheets until Quarto's script disables it, only on a light system
+    assert 'quarto-color-scheme-extra" data-mode="light" media="not all and (prefers-color-scheme: dark)">' in page
+    assert page.count("media=") == 2
+    assert '<body class="nav-fixed">' in page  # Quarto's script marks the scheme; without it, no false "light"
     # the script that lifts the condition comes after the sheets it finds, and before the body
     assert page.index("localStorage") < page.index("</head>")
     assert lighter_head(page) == page  # idempotent
     assert lighter_head("<html><head></head><body></body></html>") == "<html><head></head><body></body></html>"
     # a heading "Exports" would be the global `exports` that the scripts' UMD wrappers look for
-    exports = lighter_head(_HEAD.replace("<body>", '<body><h2 id="exports">Exports</h2>'))
+    exports = lighter_head(_HEAD.replace("quarto-light\">", "quarto-light\"><h2 id=\"exports\">Exports</h2>"))
     assert " defer>" not in exports.replace('<script src="assets/charts.js" defer>', "")

@@ -18,6 +18,10 @@ render-blocking, of which Lighthouse finds nine tenths unused; the full Bootstra
 - the dark stylesheets, which Quarto layers over the light ones, apply only when the system is
   dark, so that a light reader's first paint does not wait for them. A reader's own choice (Quarto's
   toggle, which it keeps in ``localStorage``) lifts that condition, by a script placed after them.
+  Quarto's spare light copies, which its script disables at once, apply only when the system is
+  light: without JavaScript they would cover a dark system's dark sheets. For the same reason
+  ``<body>`` loses the ``quarto-light`` class Quarto's template gives it (its script sets the
+  scheme's class before the first paint).
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ _SCRIPT_IN_HEAD = re.compile(r'<script src="([^"]*site_libs/[^"]*)"></script>')
 _UMD_SHADOW = re.compile(r'\sid="(?:exports|module|define)"')
 _DARK_SHEET = re.compile(r'<link\b(?=[^>]*\bquarto-color-alternate\b)[^>]*>')
 _DARK_MEDIA = ' media="(prefers-color-scheme: dark)"'
+# Quarto's spare light copies, after the dark sheets, win over them until its script disables them:
+# without JavaScript, a dark system would get a light page with dark charts.
+_SPARE_LIGHT_SHEET = re.compile(r'<link\b(?=[^>]*\bquarto-color-scheme-extra\b)(?![^>]*\bmedia=)[^>]*>')
+_LIGHT_MEDIA = ' media="not all and (prefers-color-scheme: dark)"'
+# Quarto's template marks <body> light; its script sets the scheme's class before the first paint.
+# Without JavaScript the mark would be wrong on a dark system (assets/explainer.css reads it).
+_STATIC_LIGHT_BODY = re.compile(r'(<body class="[^"]*?)\s*\bquarto-light\b')
 _CHOICE = (
     '<script>(function () {\n'
     '  var lift = function () {\n'
@@ -152,7 +163,7 @@ def lighter_head(markup: str) -> str:
     """A page's ``<head>`` with Quarto's scripts deferred and its dark stylesheets conditional
     (the module docstring says why each is safe). Pages without them are returned unchanged."""
     head_end = markup.find("</head>")
-    head = markup[:head_end]
+    head, rest = markup[:head_end], markup[head_end:]
     if not _UMD_SHADOW.search(markup):
         head = _SCRIPT_IN_HEAD.sub(r'<script src="\1" defer></script>', head)
     sheets = list(_DARK_SHEET.finditer(head))
@@ -160,4 +171,6 @@ def lighter_head(markup: str) -> str:
         last = sheets[-1].end()
         head = head[:last] + "\n" + _CHOICE + head[last:]
         head = _DARK_SHEET.sub(lambda match: match.group()[:-1] + _DARK_MEDIA + ">", head)
-    return head + markup[head_end:]
+        head = _SPARE_LIGHT_SHEET.sub(lambda match: match.group()[:-1] + _LIGHT_MEDIA + ">", head)
+        rest = _STATIC_LIGHT_BODY.sub(r"\1", rest, count=1)
+    return head + rest
