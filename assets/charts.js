@@ -33,6 +33,20 @@
     return systemDark.matches;
   }
 
+  // The drawing's typeface, loaded before Vega measures and draws the chart's text, as vl-convert
+  // did for the picture. Under a family of the charts' own (assets/fonts/fonts.css): a page that
+  // went without the font (font-display: optional) has given up on the page's faces for good.
+  // Should it fail to load, a sans-serif stands in, never the browser's default serif.
+  function withTypeface(spec) {
+    var family = spec.config && spec.config.font;
+    if (!family) return Promise.resolve();
+    spec.config.font = '"' + family + ' Charts", "' + family + '", system-ui, sans-serif';
+    if (!document.fonts) return Promise.resolve();
+    return Promise.all(["400", "700"].map(function (weight) {
+      return document.fonts.load(weight + ' 1em "' + family + ' Charts"');
+    })).catch(function () {});
+  }
+
   function specUrl(slug) {
     var name = slug + "." + (narrow.matches ? "narrow" : "wide") + (isDark() ? ".dark" : "") + ".vl.json";
     return new URL("../data/charts/" + name, scriptUrl).href;
@@ -44,6 +58,7 @@
     var box = picture.getBoundingClientRect();
     var view = document.createElement("div");
     view.className = "chart-interactive";
+    var hadFocus = document.activeElement === button;  // before disabling it takes the focus away
     button.disabled = true;
     var spec;
     return Promise.all([loadBundle(), fetch(specUrl(figure.dataset.chart))])
@@ -53,6 +68,9 @@
       })
       .then(function (loaded) {
         spec = loaded;
+        return withTypeface(spec);
+      })
+      .then(function () {
         // ast: true evaluates expressions without eval(), as the Content Security Policy requires
         return window.vegaEmbed(view, spec, { renderer: "svg", actions: false, ast: true, tooltip: true });
       })
@@ -68,9 +86,14 @@
         graphic.replaceChildren(view);
         figure.dataset.interactive = "true";
         button.classList.remove("is-ready");
+        if (hadFocus) {  // the button goes: a keyboard reader stays on the chart, not back at the page's top
+          view.tabIndex = -1;
+          view.focus();
+        }
       })
       .catch(function () {
         button.disabled = false; // keep the static chart
+        if (hadFocus) button.focus();
       });
   }
 

@@ -299,10 +299,24 @@ def test_the_interactive_chart_loads_only_when_asked_and_moves_nothing(browser, 
     for index in range(3):
         figure = page.locator("figure.explainer-chart").nth(index)
         before = figure.locator(".chart-graphic").bounding_box()
-        figure.locator(".chart-explore").click()
+        if index == 0:  # by keyboard: the reader stays on the chart when its button goes
+            figure.locator(".chart-explore").focus()
+            page.keyboard.press("Enter")
+        else:
+            figure.locator(".chart-explore").click()
         figure.locator(".chart-interactive svg").wait_for(timeout=15000)
         after = figure.locator(".chart-graphic").bounding_box()
         assert after["height"] == pytest.approx(before["height"], abs=1) and after["width"] == pytest.approx(before["width"], abs=1)
+        if index == 0:
+            assert figure.evaluate("f => f.contains(document.activeElement)")
+        # the drawing's typeface, with a sans-serif standing in should it be missing (never the serif default)
+        families = figure.locator(".chart-interactive svg text").evaluate_all(
+            "texts => [...new Set(texts.map(t => getComputedStyle(t).fontFamily))]")
+        assert families and all(f.startswith('"Explainer Sans Charts"') and f.endswith("sans-serif")
+                                for f in families), families
+        # drawn for its box, in the picture's font: not scaled (its labels would shrink below 12 px)
+        scale = figure.locator(".chart-interactive svg").evaluate("s => s.getBoundingClientRect().width / s.width.baseVal.value")
+        assert scale == pytest.approx(1, abs=0.02)
     assert page.evaluate("window.shifts") < 0.01
     assert problems == [] and page.evaluate("window.cspViolations") == []
     context.close()

@@ -171,6 +171,20 @@ def css() -> str:
             f"  unicode-range: {UNICODE_RANGE};\n"
             "}\n"
         )
+    # The same files as a family of the interactive charts' own (assets/charts.js loads it before Vega
+    # measures and draws a chart's text): a page that went without the font (optional) has given up
+    # on its faces for good, and a chart would otherwise be laid out in another font than its picture.
+    for stem, _, weight, style, _ in STYLES:
+        if style == "normal":
+            rules.append(
+                "@font-face {\n"
+                f'  font-family: "{FAMILY} Charts";\n'
+                f"  font-weight: {weight};\n"
+                "  font-display: block;\n"
+                f'  src: url("{stem}.woff2") format("woff2");\n'
+                f"  unicode-range: {UNICODE_RANGE};\n"
+                "}\n"
+            )
     return "\n".join(rules)
 
 
@@ -186,6 +200,8 @@ def readme(sizes: dict[str, int], features: list[str]) -> str:
 renamed. Self-hosted: the site loads nothing from a font CDN.
 
 - `*.woff2` and `fonts.css`: the site's web fonts, regular, italic, semibold (600) and bold (700).
+  The upright ones again as `{FAMILY} Charts` (`font-display: block`), which the interactive charts load
+  before drawing.
 - `*.ttf`: the same four subsets for chart layout at build time (`vl_convert.register_font_directory`).
   Their family name is `{FAMILY}`; each file's OS/2 weight and italic/bold flags match its CSS rule.
 
