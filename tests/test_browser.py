@@ -322,6 +322,27 @@ def test_the_interactive_chart_loads_only_when_asked_and_moves_nothing(browser, 
     context.close()
 
 
+@pytest.mark.parametrize("width", [375, 1280])
+def test_keyboard_focus_is_ringed_wherever_it_goes(browser, origin, width):
+    """Tab through the page's first stops (the navbar, the table of contents, the figures): each
+    focused element shows a ring, inside the viewport."""
+    context, page, _, _ = _open(browser, f"{origin}/index.html", width=width)
+    for _ in range(14):
+        page.keyboard.press("Tab")
+        ring = page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
+            const r = e.getBoundingClientRect();
+            return {what: e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 30), style: s.outlineStyle,
+                    width: parseFloat(s.outlineWidth), offset: parseFloat(s.outlineOffset),
+                    left: r.left, right: r.right, viewport: innerWidth}; }""")
+        if ring["what"].startswith("BODY"):
+            continue
+        # "auto" is the browser's own focus ring (buttons); any other must be 2 px or more
+        assert ring["style"] == "auto" or (ring["style"] != "none" and ring["width"] >= 2), ring
+        outside = max(0.0, max(ring["width"], 2) + ring["offset"])
+        assert ring["left"] - outside >= 0 and ring["right"] + outside <= ring["viewport"], ring
+    context.close()
+
+
 def test_a_figure_opens_its_source_by_click_and_by_keyboard(browser, origin):
     # at the site's address, as readers arrive: Quarto rewrites links to index.html as links to
     # its folder, so from /index.html a same-page link would load the page again from /
