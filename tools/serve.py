@@ -10,6 +10,7 @@ import functools
 import gzip
 import http.server
 import io
+import sys
 import threading
 from pathlib import Path
 
@@ -45,9 +46,16 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)  # what copyfile reads the body from
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exception(), ConnectionError):
+            return  # the browser went away mid-response (a page closed while loading): nothing wrong here
+        super().handle_error(request, client_address)
+
+
 def serve_in_background(folder: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
     """Start serving ``folder``; return its origin (``http://127.0.0.1:PORT``) and the server to shut down."""
     handler = functools.partial(_Handler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}", server
