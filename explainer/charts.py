@@ -16,7 +16,7 @@ from .chart_figure import ExplainerChart
 from .chart_theme import LAYOUTS, PADDING, PALETTES, Layout, text_width, wrap
 
 __all__ = ["AXIS_GAP", "ExplainerChart", "LAYOUTS", "Layout", "PALETTES", "framed", "inner_width", "left_axis",
-           "text_width"]
+           "longest_that_fits", "text_width"]
 
 AXIS_GAP = 6  # between a left axis's labels and the view
 
@@ -29,6 +29,12 @@ def inner_width(layout: Layout) -> int:
 def left_axis(labels, layout: Layout, weight: int = 400) -> float:
     """The width of a left axis showing ``labels`` (no ticks), measured in the shipped font."""
     return max(text_width(str(label), layout.label, weight) for label in labels) + AXIS_GAP
+
+
+def longest_that_fits(labels, room: float, layout: Layout, weight: int = 400) -> str:
+    """The first of ``labels`` (longest first) that fits ``room`` pixels in the shipped font: a label
+    drawn on a mark says as much as the mark has room for at this width. The last one is the fallback."""
+    return next((label for label in labels if text_width(label, layout.label, weight) <= room), labels[-1])
 
 
 def framed(chart, layout: Layout, *, title: str, subtitle: str, source: str, description: str, left: float = 0):

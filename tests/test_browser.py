@@ -177,10 +177,16 @@ _CHART_VIEW = """async () => {
     const outside = texts.filter(t => { const r = t.getBoundingClientRect();
       return r.left < frame.left - 0.5 || r.right > frame.right + 0.5 || r.top < frame.top - 0.5 || r.bottom > frame.bottom + 0.5; })
       .map(t => t.textContent);
+    // a label that starts on a bar ends on it (the timeline's band names its count inside itself)
+    const bars = [...svg.querySelectorAll('g.mark-rect path')].map(p => p.getBoundingClientRect());
+    const overrun = texts.filter(t => { const r = t.getBoundingClientRect(), middle = (r.top + r.bottom) / 2;
+      return bars.some(b => r.left >= b.left && r.left < b.right && middle > b.top && middle < b.bottom
+                            && r.right > b.right + 0.5); })
+      .map(t => t.textContent);
     const smallest = Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))) * scale;
     holder.remove();
     results.push({src: img.currentSrc.split('/').pop(), shown: img.getBoundingClientRect().width, width, height,
-                  smallest, outside, texts: texts.length});
+                  smallest, outside, overrun, texts: texts.length});
   }
   return results;
 }"""
@@ -215,6 +221,7 @@ def test_every_chart_is_drawn_for_the_width_and_scheme_with_labels_of_12px_and_m
         assert chart["shown"] == pytest.approx(chart["width"], abs=1), f"{chart['src']} is scaled: {chart}"
         assert chart["smallest"] >= 12, chart
         assert chart["outside"] == [], chart
+        assert chart["overrun"] == [], chart
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("figure.explainer-chart").nth(2).screenshot(path=str(SCREENSHOTS / f"timeline-{width}-{scheme}.png"))
