@@ -130,11 +130,19 @@ def test_nothing_overlaps_or_scrolls_sideways_at_any_width(browser, origin, widt
         context.close()
 
 
+# Without JavaScript, a button (or a link run by a script) that is shown does nothing when pressed.
+_INERT_CONTROLS = """[...document.querySelectorAll('button, [onclick]')].filter(e => {
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+}).map(e => e.outerHTML.slice(0, 100))"""
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [320, 375, 1280])
 def test_without_javascript_the_page_follows_the_system_and_its_frame_covers_nothing(browser, origin, width, scheme):
     """Quarto's frame needs its scripts to measure its fixed navbar, open its menu and drop its
-    spare light stylesheets; without them the page must still be whole."""
+    spare light stylesheets; without them the page must still be whole, and show no control that
+    cannot work (its menu button, its dark-mode toggle, the charts' "Explore" buttons)."""
     context, page, problems, _ = _open(browser, f"{origin}/index.html", width=width, javascript=False, scheme=scheme)
     assert problems == []
     for element in ("document.body", "document.querySelector('.key-figure details')"):
@@ -142,6 +150,7 @@ def test_without_javascript_the_page_follows_the_system_and_its_frame_covers_not
     assert _overlaps(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.locator('#quarto-header a[href$="data.html"]').first.is_visible()  # the menu's links reachable
+    assert page.evaluate(_INERT_CONTROLS) == []
     context.close()
 
 
