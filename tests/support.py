@@ -39,6 +39,16 @@ def chart_outputs() -> dict[str, dict]:
     return outputs
 
 
+def chart_pages() -> dict[str, int]:
+    """Every page that shows charts, with how many: the explainer shows them all, and each
+    chart's notebook page shows it again among its outputs."""
+    pages = {"index.html": len(chart_outputs())}
+    for output in chart_outputs().values():
+        page = f"notebooks/{Path(output['notebook']).stem}.html"
+        pages[page] = pages.get(page, 0) + 1
+    return pages
+
+
 def _built_by(renderer: str) -> Path:
     """The site as ``renderer`` builds it: ``site/`` if ``make site`` last built it that way, else a
     build of its own in ``.build/test-sites/RENDERER`` (site/ is left alone)."""
