@@ -84,6 +84,14 @@ _CLIPPED_IN_FRAME = """() => [...document.querySelectorAll('#quarto-header *')]
   .map(e => e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 40))"""
 
 
+# Lines of code whose boxes (background and padding included) reach into the line above: their
+# background hides the underscores and descenders of that line.
+_CODE_LINES_OVERLAP = """() => [...document.querySelectorAll('pre code')].filter(code => {
+  const lines = [...code.getClientRects()];
+  return lines.some((line, i) => i > 0 && line.top > lines[i - 1].top + 1 && line.top < lines[i - 1].bottom - 0.5);
+}).map(code => code.textContent.trim().slice(0, 40))"""
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("path", PAGES)
@@ -107,6 +115,7 @@ def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origi
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert _overlaps(page) == []
     assert page.evaluate(_CLIPPED_IN_FRAME) == []
+    assert page.evaluate(_CODE_LINES_OVERLAP) == []
     duplicated = page.evaluate("(() => { const ids = [...document.querySelectorAll('body [id]')].map(e => e.id);"
                                " return ids.filter((id, i) => ids.indexOf(id) !== i); })()")
     assert duplicated == []
