@@ -336,6 +336,7 @@ def test_the_interactive_chart_loads_only_when_asked_and_moves_nothing(browser, 
         assert after["height"] == pytest.approx(before["height"], abs=1) and after["width"] == pytest.approx(before["width"], abs=1)
         if index == 0:
             assert figure.evaluate("f => f.contains(document.activeElement)")
+            assert page.evaluate(_FOCUS_RING_CLIPPED) == []
         # the drawing's typeface, with a sans-serif standing in should it be missing (never the serif default)
         families = figure.locator(".chart-interactive svg text").evaluate_all(
             "texts => [...new Set(texts.map(t => getComputedStyle(t).fontFamily))]")
@@ -346,6 +347,44 @@ def test_the_interactive_chart_loads_only_when_asked_and_moves_nothing(browser, 
         assert scale == pytest.approx(1, abs=0.02)
     assert page.evaluate("window.shifts") < 0.01
     assert problems == [] and page.evaluate("window.cspViolations") == []
+    context.close()
+
+
+# The ancestors of the focused element that cut its focus ring off (their overflow clips it).
+_FOCUS_RING_CLIPPED = """() => {
+  const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+  const out = Math.max(0, parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset));
+  const clipping = [];
+  for (let a = e.parentElement; a; a = a.parentElement) {
+    if (getComputedStyle(a).overflow === 'visible') continue;
+    const b = a.getBoundingClientRect();
+    if (r.left - out < b.left - 0.5 || r.right + out > b.right + 0.5 || r.top - out < b.top - 0.5
+        || r.bottom + out > b.bottom + 0.5) clipping.push(a.tagName + '.' + a.className);
+  }
+  return clipping;
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_focus_taken_back_into_the_hidden_header_brings_it_back(browser, origin, width):
+    """Quarto's header hides as the reader scrolls down; Shift+Tab from the content into it must
+    not leave the focus on links out of sight."""
+    context, page, _, _ = _open(browser, f"{origin}/index.html", width=width)
+    page.mouse.move(100, 400)  # the wheel scrolls what is under the pointer
+    page.mouse.wheel(0, 400)
+    page.wait_for_timeout(500)
+    page.evaluate("[...document.querySelectorAll('main a, main summary')]"
+                  ".find(e => e.getBoundingClientRect().top > 150).focus({preventScroll: true})")
+    for _ in range(80):  # at 1280 px, back through the table of contents first
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("!!document.activeElement.closest('#quarto-header')"):
+            break
+    else:
+        raise AssertionError("Shift+Tab never reached the header")
+    page.wait_for_timeout(400)  # Quarto's header slides back in 200 ms
+    box = page.evaluate("(() => { const r = document.activeElement.getBoundingClientRect();"
+                        " return {top: r.top, bottom: r.bottom, height: innerHeight}; })()")
+    assert box["top"] >= 0 and box["bottom"] <= box["height"], box
     context.close()
 
 
