@@ -160,6 +160,15 @@ def test_without_javascript_the_page_follows_the_system_and_its_frame_covers_not
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.locator('#quarto-header a[href$="data.html"]').first.is_visible()  # the menu's links reachable
     assert page.evaluate(_INERT_CONTROLS) == []
+    submenu = page.locator('#quarto-header .dropdown')
+    if submenu.count():  # Quarto's "Notebooks": open on a phone, by pointer or keyboard on a desktop
+        notebook = submenu.locator('a[href*="notebooks/"]').first
+        if not notebook.is_visible():
+            submenu.locator(".dropdown-toggle").hover()
+            assert notebook.is_visible()
+            page.mouse.move(0, 800)
+            submenu.locator(".dropdown-toggle").focus()
+            assert notebook.is_visible()
     context.close()
 
 
