@@ -72,7 +72,8 @@
       })
       .then(function () {
         // ast: true evaluates expressions without eval(), as the Content Security Policy requires
-        return window.vegaEmbed(view, spec, { renderer: "svg", actions: false, ast: true, tooltip: true });
+        // tooltips of the "custom" theme: assets/explainer.css gives them the page's type and scheme
+        return window.vegaEmbed(view, spec, { renderer: "svg", actions: false, ast: true, tooltip: { theme: "custom" } });
       })
       .then(function () {
         var svg = view.querySelector("svg");

@@ -374,6 +374,41 @@ _FOCUS_RING_CLIPPED = """() => {
 }"""
 
 
+def _contrast(foreground: str, background: str) -> float:
+    """WCAG's contrast ratio of two CSS rgb() colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(v) / 255 for v in re.findall(r"\d+", colour)[:3]]
+        red, green, blue = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_interactive_charts_tooltips_are_readable_in_the_pages_scheme(browser, origin, scheme):
+    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=1280, scheme=scheme)
+    figure = page.locator('figure.explainer-chart[data-chart="us-responses-timeline"]')
+    figure.scroll_into_view_if_needed()
+    figure.locator(".chart-explore").click()
+    band = figure.locator(".chart-interactive svg g.mark-rect path").first  # the attacks, the longest text
+    band.wait_for(timeout=15000)
+    box = band.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 5, box["y"] + box["height"] / 2)  # past its label
+    _until(page, "!!document.querySelector('#vg-tooltip-element.visible')")
+    tip = page.evaluate("""() => { const t = document.querySelector('#vg-tooltip-element'), s = getComputedStyle(t);
+        const cells = [...t.querySelectorAll('td')];
+        return {size: parseFloat(s.fontSize), background: s.backgroundColor, text: t.textContent,
+                colours: cells.map(c => getComputedStyle(c).color),
+                cut: cells.filter(c => c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1)
+                          .map(c => c.textContent)}; }""")
+    assert tip["size"] >= 12, tip
+    assert _is_dark(tip["background"]) == (scheme == "dark"), tip
+    assert all(_contrast(colour, tip["background"]) >= 4.5 for colour in tip["colours"]), tip
+    assert tip["cut"] == [] and "gives no dates" in tip["text"], tip
+    assert problems == []
+    context.close()
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_focus_taken_back_into_the_hidden_header_brings_it_back(browser, origin, width):
     """Quarto's header hides as the reader scrolls down; Shift+Tab from the content into it must
