@@ -241,6 +241,8 @@ def test_every_chart_is_drawn_for_the_width_and_scheme_with_labels_of_12px_and_m
         assert problems == []
         context.close()
         return
+    # every chart offers its interactive view, on the notebook pages as on the explainer
+    assert page.locator(".chart-explore.is-ready").count() == chart_pages()[path]
     page.locator("figure.explainer-chart img").last.scroll_into_view_if_needed()
     charts = page.evaluate(_CHART_VIEW)
     assert len(charts) == chart_pages()[path]
@@ -382,6 +384,17 @@ def _contrast(foreground: str, background: str) -> float:
         return 0.2126 * red + 0.7152 * green + 0.0722 * blue
     lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_a_notebook_page_offers_its_charts_interactive_view_too(browser, origin):
+    path = next(page for page in chart_pages() if page.startswith("notebooks/"))
+    context, page, problems, _ = _open(browser, f"{origin}/{path}", width=1280, scheme="dark")
+    figure = page.locator("figure.explainer-chart").first
+    figure.scroll_into_view_if_needed()
+    figure.locator(".chart-explore").click()
+    figure.locator(".chart-interactive svg").wait_for(timeout=15000)
+    assert problems == [] and page.evaluate("window.cspViolations") == []
+    context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -6,7 +6,8 @@ load nothing from another origin and run only the scripts its Content-Security-P
   ``extractJupyterWidgetDependencies`` in Quarto's ``core/jupyter/widgets.ts``). Our outputs use
   neither, so those tags are removed, and only those: any other foreign script fails the build's
   link check.
-- Chart pictures (their paths relative to notebooks/) get paths relative to each page.
+- Chart pictures (their paths relative to notebooks/) get paths relative to each page, and a page
+  that shows charts gets the script that offers their interactive view.
 - Quarto's leftover embed attributes go (one holds the build machine's absolute path).
 - Quarto's page template is made valid HTML (the W3C Nu validator's errors, issue 13): its
   ``append-hash`` attribute (a build-time marker nothing reads in the browser) goes; the light,
@@ -62,6 +63,10 @@ _NOTEBOOK_IDS = re.compile(rf'\b(id="|href="#){NOTEBOOK_ID_PREFIX}')
 _POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?')
 _CHARSET = re.compile(r'<meta charset="utf-8">\n?', re.I)
 # a social card's picture given relative to the site's root (no scheme, no "/", no "../")
+# A page that shows charts loads the script that offers their interactive view (assets/charts.js),
+# whichever source the charts came from: the explainer's embeds or a notebook's own outputs.
+_CHART_FIGURE = re.compile(r'<figure class="explainer-chart\b')
+_CHART_SCRIPT = re.compile(r'<script src="[^"]*assets/charts\.js"')
 _CARD_IMAGE = re.compile(r'(<meta (?:property="og:image"|name="twitter:image") content=)"(?![a-z]+:|/|\.\./)([^"]+)"')
 _DESCRIPTION = re.compile(r'<meta name="description"')
 _SOCIAL_DESCRIPTION = re.compile(r'(<meta (?:property="og:description"|name="twitter:description") content=)"[^"]*"')
@@ -160,6 +165,9 @@ def finish_page(markup: str, name: str, depth: int = 0) -> str:
     markup = lighter_head(markup)
     if depth != 1:
         markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
+    if _CHART_FIGURE.search(markup) and not _CHART_SCRIPT.search(markup):
+        body_end = markup.rindex("</body>")
+        markup = f'{markup[:body_end]}<script src="{"../" * depth}assets/charts.js" defer></script>\n{markup[body_end:]}'
     if depth:  # Quarto writes a social card's picture relative to the site's root, on every page
         markup = _CARD_IMAGE.sub(lambda m: f'{m.group(1)}"{"../" * depth}{m.group(2)}"', markup)
     policy = _POLICY.search(markup)
