@@ -172,6 +172,24 @@ def test_without_javascript_the_page_follows_the_system_and_its_frame_covers_not
     context.close()
 
 
+@pytest.mark.parametrize("width", [320, 375, 768, 1280])
+def test_the_notebooks_menu_opens_inside_the_screen(browser, origin, width):
+    context, page, problems, _ = _open(browser, f"{origin}/data.html", width=width)
+    page.evaluate("document.fonts.ready")
+    page.reload()  # the page's typeface now from the cache (font-display: optional skips it on a first visit)
+    if page.locator(".navbar-toggler").is_visible():
+        page.locator(".navbar-toggler").click()
+    page.locator("#quarto-header .nav-menu summary, #quarto-header .dropdown-toggle").first.click()
+    links = page.locator('#quarto-header a[href*="notebooks/"]')
+    assert links.count() == len(NOTEBOOKS)
+    for index in range(links.count()):
+        box = links.nth(index).bounding_box()
+        assert links.nth(index).is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert problems == []
+    context.close()
+
+
 def test_the_page_prints_without_the_frame(browser, origin):
     context, page, _, _ = _open(browser, f"{origin}/index.html")
     page.emulate_media(media="print")
