@@ -441,6 +441,20 @@ def test_the_interactive_charts_tooltips_are_readable_in_the_pages_scheme(browse
 
 
 @pytest.mark.parametrize("width", [375, 1280])
+def test_the_first_tab_offers_a_skip_past_the_navigation(browser, origin, width):
+    context, page, _, _ = _open(browser, f"{origin}/", width=width)  # as readers arrive (from /index.html Quarto sends #links to /)
+    page.keyboard.press("Tab")
+    link = page.evaluate("""(() => { const e = document.activeElement, r = e.getBoundingClientRect();
+        return {text: e.textContent, left: r.left, top: r.top, shown: document.elementFromPoint(
+                (r.left + r.right) / 2, (r.top + r.bottom) / 2) === e}; })()""")
+    assert link["text"] == "Skip to content" and link["left"] >= 0 and link["top"] >= 0 and link["shown"], link
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # the next stop is in the article, past the navbar and the table of contents
+    assert page.evaluate("!!document.activeElement.closest('#quarto-document-content')")
+    context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
 def test_focus_taken_back_into_the_hidden_header_brings_it_back(browser, origin, width):
     """Quarto's header hides as the reader scrolls down; Shift+Tab from the content into it must
     not leave the focus on links out of sight."""

@@ -23,9 +23,11 @@ def render_pages(config: dict, config_bytes: bytes, stage: Path, use_cache: bool
     """Render every page of ``config`` into the empty folder ``stage``, with its resources and
     sitemap; a summary line. Pages whose inputs are unchanged since they were last rendered (the
     source, the notebooks it embeds, the config and this renderer) come from the page cache."""
-    header_include = "".join(read_text(PROJECT_ROOT / p) for p in as_list(config["format"]["html"].get("include-in-header")))
+    header_include, before_body = (
+        "".join(read_text(PROJECT_ROOT / p) for p in as_list(config["format"]["html"].get(key)))
+        for key in ("include-in-header", "include-before-body"))
     sources = page_sources(config)
-    cache = PageCache(BUILD_DIR / "pages", config_bytes + header_include.encode())
+    cache = PageCache(BUILD_DIR / "pages", config_bytes + header_include.encode() + before_body.encode())
     cached = {source: cache.get(source) if use_cache else None for source in sources}
     # two at a time: most of a page's time is pandoc's own process
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -40,7 +42,7 @@ def render_pages(config: dict, config_bytes: bytes, stage: Path, use_cache: bool
                 log(f"page {number} of {len(sources)}: {source} … unchanged, from the page cache")
             target = stage / page.output
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(page_html(config, page, header_include), encoding="utf-8")
+            target.write_text(page_html(config, page, header_include, before_body), encoding="utf-8")
     copied = _copy_resources(config, stage)
     _write_sitemap(config, sources, stage)
     cache.prune()

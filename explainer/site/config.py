@@ -27,7 +27,7 @@ SUPPORTED_CONFIG = {
     # theme and respect-user-color-scheme are Quarto's only (the built-in renderer has its own frame,
     # assets/standalone.css); notebook-view must be false (see load_config).
     "format": {"html": {"theme": None, "respect-user-color-scheme": None, "css": None, "toc": None, "toc-title": None,
-                        "lang": None, "include-in-header": None, "notebook-view": None, "code-overflow": None,
+                        "lang": None, "include-in-header": None, "include-before-body": None, "notebook-view": None, "code-overflow": None,
                         **dict.fromkeys(QUARTO_FEATURES_OFF)}},
 }
 SUPPORTED_FRONT_MATTER = {"title", "subtitle", "description", "toc", "image"}

@@ -61,7 +61,7 @@ def _social_meta(config: dict, page: Page) -> str:
     return "".join(f'<meta {kind}="{name}" content="{html.escape(value)}">' for kind, name, value in tags)
 
 
-def page_html(config: dict, page: Page, header_include: str) -> str:
+def page_html(config: dict, page: Page, header_include: str, before_body: str = "") -> str:
     website, options = config["website"], config["format"]["html"]
     title = page.title if page.source.name == "index.qmd" else f"{page.title} – {website['title']}"
     subtitle = f'<p class="subtitle lead">{html.escape(page.subtitle)}</p>' if page.subtitle else ""
@@ -77,7 +77,8 @@ def page_html(config: dict, page: Page, header_include: str) -> str:
     if website.get("favicon"):
         css += f'<link rel="icon" href="{page.prefix}{website["favicon"]}">'
     return TEMPLATE.substitute(
-        lang=options.get("lang", "en"), header_include=header_include.strip(), title=html.escape(title),
+        lang=options.get("lang", "en"), header_include=header_include.strip(), before_body=before_body.strip(),
+        title=html.escape(title),
         description=html.escape(page.description), social_meta=_social_meta(config, page), stylesheets=css,
         navbar=_nav(config, page), heading=html.escape(page.title), subtitle=subtitle, body=_site_links(page.body),
         toc=toc, footer=footer_html,

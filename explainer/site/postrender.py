@@ -8,6 +8,8 @@ load nothing from another origin and run only the scripts its Content-Security-P
   link check.
 - Chart pictures (their paths relative to notebooks/) get paths relative to each page, and a page
   that shows charts gets the script that offers their interactive view.
+- The skip link (``include-before-body``), which Quarto places inside ``<main>``, moves to the top
+  of ``<body>``.
 - Quarto's leftover embed attributes go (one holds the build machine's absolute path).
 - Quarto's page template is made valid HTML (the W3C Nu validator's errors, issue 13): its
   ``append-hash`` attribute (a build-time marker nothing reads in the browser) goes; the light,
@@ -67,6 +69,10 @@ _CHARSET = re.compile(r'<meta charset="utf-8">\n?', re.I)
 # whichever source the charts came from: the explainer's embeds or a notebook's own outputs.
 _CHART_FIGURE = re.compile(r'<figure class="explainer-chart\b')
 _CHART_SCRIPT = re.compile(r'<script src="[^"]*assets/charts\.js"')
+# Quarto places include-before-body (assets/before-body.html) inside <main>, after the navbar and
+# the table of contents: its skip link goes back to the top of <body>, the keyboard's first stop.
+_SKIP_LINK = re.compile(r'<a class="skip-link"[^>]*>[^<]*</a>\n?')
+_BODY_START = re.compile(r"<body\b[^>]*>\n?")
 _CARD_IMAGE = re.compile(r'(<meta (?:property="og:image"|name="twitter:image") content=)"(?![a-z]+:|/|\.\./)([^"]+)"')
 _DESCRIPTION = re.compile(r'<meta name="description"')
 _SOCIAL_DESCRIPTION = re.compile(r'(<meta (?:property="og:description"|name="twitter:description") content=)"[^"]*"')
@@ -165,6 +171,10 @@ def finish_page(markup: str, name: str, depth: int = 0) -> str:
     markup = lighter_head(markup)
     if depth != 1:
         markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
+    skip_link, body = _SKIP_LINK.search(markup), _BODY_START.search(markup)
+    if skip_link and body and skip_link.start() != body.end():
+        markup = _SKIP_LINK.sub("", markup, count=1)
+        markup = markup[: body.end()] + skip_link.group() + markup[body.end():]
     if _CHART_FIGURE.search(markup) and not _CHART_SCRIPT.search(markup):
         body_end = markup.rindex("</body>")
         markup = f'{markup[:body_end]}<script src="{"../" * depth}assets/charts.js" defer></script>\n{markup[body_end:]}'
