@@ -190,6 +190,25 @@ def test_the_notebooks_menu_opens_inside_the_screen(browser, origin, width):
     context.close()
 
 
+def test_the_404_page_works_at_any_missing_address(browser, origin):
+    """A static host answers a missing address, however deep, with 404.html: its styles, scripts
+    and links must not depend on where it is shown."""
+    context, page, problems, _ = _open(browser, f"{origin}/404.html")
+    at_root = page.evaluate("getComputedStyle(document.querySelector('#quarto-header nav')).display")
+    missing = f"{origin}/notebooks/no/such-page.html"
+    not_found = context.request.get(f"{origin}/404.html").body()
+    # (a host would answer with status 404, which Chromium logs as an error of its own)
+    page.route(missing, lambda route: route.fulfill(status=200, body=not_found, content_type="text/html"))
+    page.goto(missing)
+    page.wait_for_load_state("load")
+    assert problems == []
+    assert page.evaluate("getComputedStyle(document.querySelector('#quarto-header nav')).display") == at_root
+    links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)"
+                          ".filter(h => h.startsWith(location.origin) && !h.includes('#') && h !== location.href)")  # not Quarto's toggle
+    assert links and [link for link in links if not context.request.get(link).ok] == []
+    context.close()
+
+
 def test_the_page_prints_without_the_frame(browser, origin):
     context, page, _, _ = _open(browser, f"{origin}/index.html")
     page.emulate_media(media="print")

@@ -7,6 +7,7 @@ import html
 import re
 from pathlib import Path
 from string import Template
+from urllib.parse import urlparse
 
 from .sources import Page, as_list
 
@@ -15,21 +16,29 @@ FRAME_CSS = "assets/standalone.css"
 TEMPLATE = Template((Path(__file__).parent / "page.html").read_text(encoding="utf-8"))
 
 
-def _nav(config: dict, page: Page) -> str:
+def _root(config: dict, page: Page) -> str:
+    """The way from the page to the site's root. A host serves the 404 page at any missing address,
+    at any depth: its links start from the site's root, as Quarto writes them (site-url's path, or /)."""
+    if page.source.name == "404.qmd":
+        return urlparse(config["website"].get("site-url") or "").path.rstrip("/") + "/"
+    return page.prefix
+
+
+def _nav(config: dict, page: Page, prefix: str) -> str:
     website = config["website"]
     items = []
     for item in website.get("navbar", {}).get("left", []):
         if "menu" in item:
             links = "".join(
-                f'<li><a href="{page.prefix}{_target(sub["href"])}">{html.escape(sub["text"])}</a></li>' for sub in item["menu"])
+                f'<li><a href="{prefix}{_target(sub["href"])}">{html.escape(sub["text"])}</a></li>' for sub in item["menu"])
             items.append(f'<li class="nav-item nav-menu"><details><summary>{html.escape(item["text"])}</summary>'
                          f"<ul>{links}</ul></details></li>")
         else:
             current = ' aria-current="page"' if Path(item["href"]) == page.source else ""
-            items.append(f'<li class="nav-item"><a class="nav-link" href="{page.prefix}{_target(item["href"])}"{current}>'
+            items.append(f'<li class="nav-item"><a class="nav-link" href="{prefix}{_target(item["href"])}"{current}>'
                          f'{html.escape(item["text"])}</a></li>')
     return (f'<header id="quarto-header"><nav class="navbar" aria-label="Site">'
-            f'<a class="navbar-brand" href="{page.prefix}index.html">{html.escape(website["title"])}</a>'
+            f'<a class="navbar-brand" href="{prefix}index.html">{html.escape(website["title"])}</a>'
             f'<ul class="navbar-nav">{"".join(items)}</ul></nav></header>')
 
 
@@ -37,10 +46,10 @@ def _target(href: str) -> str:
     return str(Path(href).with_suffix(".html").as_posix())
 
 
-def _social_meta(config: dict, page: Page) -> str:
+def _social_meta(config: dict, page: Page, prefix: str) -> str:
     website = config["website"]
     site_url = (website.get("site-url") or "").rstrip("/")
-    base = f"{site_url}/" if site_url else page.prefix
+    base = f"{site_url}/" if site_url else prefix
     tags = []
     og = website.get("open-graph")
     if og:
@@ -73,18 +82,22 @@ def page_html(config: dict, page: Page, header_include: str, before_body: str = 
     footer_html = "".join(f'<div class="nav-footer-{side}">{html.escape(footer[side])}</div>'
                           for side in ("left", "center", "right") if footer.get(side))
     stylesheets = [FRAME_CSS, *as_list(options.get("css"))]
-    css = "".join(f'<link rel="stylesheet" href="{page.prefix}{c}">' for c in stylesheets)
+    prefix = _root(config, page)
+    css = "".join(f'<link rel="stylesheet" href="{prefix}{c}">' for c in stylesheets)
     if website.get("favicon"):
-        css += f'<link rel="icon" href="{page.prefix}{website["favicon"]}">'
+        css += f'<link rel="icon" href="{prefix}{website["favicon"]}">'
     return TEMPLATE.substitute(
         lang=options.get("lang", "en"), header_include=header_include.strip(), before_body=before_body.strip(),
         title=html.escape(title),
-        description=html.escape(page.description), social_meta=_social_meta(config, page), stylesheets=css,
-        navbar=_nav(config, page), heading=html.escape(page.title), subtitle=subtitle, body=_site_links(page.body),
+        description=html.escape(page.description), social_meta=_social_meta(config, page, prefix), stylesheets=css,
+        navbar=_nav(config, page, prefix), heading=html.escape(page.title), subtitle=subtitle,
+        body=_site_links(page.body, prefix if prefix.startswith("/") else ""),
         toc=toc, footer=footer_html,
     )
 
 
-def _site_links(markup: str) -> str:
-    """Links to .qmd and .ipynb pages point at their rendered .html, as Quarto's do."""
-    return re.sub(r'href="(?![a-z]+:|#|/)([^"#]*?)\.(?:qmd|ipynb)(#[^"]*)?"', r'href="\1.html\2"', markup)
+def _site_links(markup: str, root: str = "") -> str:
+    """Links to .qmd and .ipynb pages point at their rendered .html, as Quarto's do; with ``root``
+    (the 404 page), every relative link starts from the site's root."""
+    markup = re.sub(r'href="(?![a-z]+:|#|/)([^"#]*?)\.(?:qmd|ipynb)(#[^"]*)?"', r'href="\1.html\2"', markup)
+    return re.sub(r'\b(href|src|srcset)="(?![a-z]+:|#|/)', rf'\1="{root}', markup) if root else markup
