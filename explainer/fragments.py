@@ -19,7 +19,7 @@ from html import escape
 
 import pandas as pd
 
-from .wording import at_precision, day
+from .wording import at_precision, constraints_in_words, day
 
 _id_prefix = ""
 NOTEBOOK_ID_PREFIX = r"nb\d{2}-"  # what the site's post-render step drops
@@ -201,23 +201,6 @@ def derived_table(derived: pd.DataFrame) -> Fragment:
     )
 
 
-def _constraints_in_words(constraints: dict) -> str:
-    """A column's Table Schema constraints as a reader reads them: "required; one of day, week"."""
-    words = []
-    for key, value in constraints.items():
-        if key == "required":
-            words.append("required" if value else "optional")
-        elif key == "enum":
-            words.append("one of " + ", ".join(escape(str(item)) for item in value))
-        elif key in ("minimum", "maximum"):
-            words.append(f"{'≥' if key == 'minimum' else '≤'} {escape(str(value))}")
-        elif key == "pattern":
-            words.append(f"matches <code>{escape(value)}</code>")
-        else:
-            words.append(escape(f"{key}: {value}"))
-    return "; ".join(words)
-
-
 def data_dictionary(package: dict, row_counts: dict[str, int]) -> Fragment:
     """Each table of the data package: description, row count and its columns."""
     sections = []
@@ -227,7 +210,7 @@ def data_dictionary(package: dict, row_counts: dict[str, int]) -> Fragment:
                 f"<code>{escape(f['name'])}</code>",
                 escape(f["type"]),
                 escape(f["description"]),
-                _constraints_in_words(f.get("constraints", {})),
+                escape(constraints_in_words(f.get("constraints", {}))),
             ]
             for f in resource["schema"]["fields"]
         ]

@@ -36,3 +36,21 @@ def day_short(value: dt.date) -> str:
 def listed(items: list[str]) -> str:
     """"A", "A and B", "A, B and C"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def constraints_in_words(constraints: dict) -> str:
+    """A column's Table Schema constraints as a reader reads them ("required; ≥ 0", "one of day,
+    week"), for the data dictionary on the site and in the README alike."""
+    words = []
+    for key, value in constraints.items():
+        if key == "required":
+            words.append("required" if value else "optional")
+        elif key == "enum":
+            words.append("one of " + ", ".join(map(str, value)))
+        elif key in ("minimum", "maximum"):
+            words.append(f"{'≥' if key == 'minimum' else '≤'} {value}")
+        elif key == "pattern":
+            words.append(f"matches {value}")
+        else:
+            words.append(f"{key}: {value}")
+    return "; ".join(words)

@@ -13,6 +13,7 @@ import re
 import nbformat
 
 from ..paths import NOTEBOOKS_DIR, PROJECT_ROOT, data_dir
+from ..wording import constraints_in_words
 from .pipeline import discover
 
 README = PROJECT_ROOT / "README.md"
@@ -28,9 +29,7 @@ def data_dictionary(package: dict) -> str:
         parts.append(f"#### `data/{resource['path']}` — {resource['title']}\n\n{resource['description']}\n")
         parts.append("| Column | Type | Description | Constraints |\n|---|---|---|---|")
         for field in resource["schema"]["fields"]:
-            constraints = ", ".join(
-                f"{k}: {'/'.join(v) if isinstance(v, list) else v}" for k, v in field.get("constraints", {}).items()
-            )
+            constraints = constraints_in_words(field.get("constraints", {}))
             parts.append(
                 f"| `{field['name']}` | {field['type']} | {_cell(field['description'])} | {_cell(constraints)} |"
             )
