@@ -16,7 +16,7 @@ RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
 .PHONY: help site data check verify test test-fast bench clean lock browser lab validator node lighthouse
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
 # The environment. Make compares timestamps, and a checkout or a branch switch changes those of
 # files whose content did not change; so each install step also keeps a digest of what it was made
@@ -110,4 +110,4 @@ lock: ## regenerate requirements.txt from a fresh environment with the newest al
 	mv requirements.txt.new requirements.txt && rm -rf .build/lock-venv
 
 clean: ## remove the environment and every build output (data/ and the notebooks are kept: they are committed)
-	rm -rf $(VENV) .build site _site .quarto *.egg-info .pytest_cache .ruff_cache .hypothesis tools/*/node_modules
+	rm -rf $(VENV) .build site _site .quarto *.egg-info .pytest_cache .ruff_cache .hypothesis tools/*/node_modules assets/vendor

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import importlib.metadata
 import os
 import sys
 import time
@@ -129,6 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # anything unforeseen: one line, the traceback only on request
         if getattr(args, "debug", False):
             traceback.print_exc()
+        missing = getattr(error, "name", None) or ""
+        if isinstance(error, ModuleNotFoundError | importlib.metadata.PackageNotFoundError) and \
+                not missing.startswith("explainer"):  # not a bug: a Python without the project's dependencies
+            print(f"error: {missing} is not installed for {sys.executable}: run the explainer from the project's "
+                  "environment (`make …`, `.venv/bin/python -m explainer …`, or `source .venv/bin/activate` "
+                  "first; any `make` target creates it)", file=sys.stderr)
+            return 1
         print(f"error: internal error: {type(error).__name__}: {_one_line(str(error))} ({REPORT})", file=sys.stderr)
         return 1
 

@@ -205,6 +205,26 @@ def test_an_unforeseen_error_is_one_line_with_how_to_report_it(monkeypatch, caps
     assert "Traceback (most recent call last)" in err and err.splitlines()[-1].startswith("error: internal error:")
 
 
+def test_a_python_without_the_projects_dependencies_is_told_to_use_the_environment(monkeypatch, capsys):
+    def outside_the_venv():
+        import importlib
+
+        importlib.import_module("no_such_dependency")
+
+    monkeypatch.setattr("explainer.build.verify.check", outside_the_venv)
+    assert cli.main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error" not in err
+    assert err.startswith("error: no_such_dependency is not installed for ") and ".venv/bin/python -m explainer" in err
+
+    def a_bug_of_ours():  # a module of the package itself missing is a bug, not the environment
+        raise ModuleNotFoundError("No module named 'explainer.gone'", name="explainer.gone")
+
+    monkeypatch.setattr("explainer.build.verify.check", a_bug_of_ours)
+    assert cli.main(["check"]) == 1
+    assert capsys.readouterr().err.startswith("error: internal error: ModuleNotFoundError")
+
+
 def test_several_problems_print_one_error_line_each(monkeypatch, capsys):
     def several():
         raise InputErrors([InputError("seeds/claims.yml", "first\nproblem", line=3), InputError("seeds/claims.yml", "second")])
