@@ -12,6 +12,8 @@ KERNEL := $(VENV)/share/jupyter/kernels/explainer/kernel.json
 # renderer), quarto or pandoc. Also read from $EXPLAINER_RENDERER.
 RENDERER ?=
 RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
+# FORCE=1: re-execute every notebook and render every page, discarding hand edits of generated files.
+FORCE_FLAG := $(if $(FORCE),--force)
 
 .PHONY: help site data check verify test test-fast bench clean lock browser lab validator node lighthouse
 
@@ -40,11 +42,11 @@ $(INSTALLED): requirements.txt pyproject.toml
 $(KERNEL): $(INSTALLED)
 	$(PY) -m ipykernel install --sys-prefix --name explainer --display-name "Python 3 (explainer)" >/dev/null
 
-site: $(INSTALLED) $(KERNEL) ## bring data/ up to date (as `make data`), then render site/ with Quarto if installed (RENDERER=pandoc|quarto forces one)
-	$(PY) -m explainer build $(RENDER_FLAG)
+site: $(INSTALLED) $(KERNEL) ## bring data/ up to date (as `make data`), then render site/ with Quarto if installed (RENDERER=pandoc|quarto forces one; FORCE=1 redoes everything)
+	$(PY) -m explainer build $(RENDER_FLAG) $(FORCE_FLAG)
 
-data: $(INSTALLED) $(KERNEL) ## re-execute the notebooks that are out of date, in order, then update data/ and the README
-	$(PY) -m explainer data
+data: $(INSTALLED) $(KERNEL) ## re-execute the notebooks that are out of date, in order, then update data/ and the README (FORCE=1: all of them)
+	$(PY) -m explainer data $(FORCE_FLAG)
 
 check: $(INSTALLED) $(KERNEL) ## verify every claim against the seed and every table against the ledger (no notebook runs)
 	$(PY) -m explainer check

@@ -69,7 +69,7 @@ def refuse_hand_edits(notebooks: list[Notebook]) -> None:
             name,
             f"changed by hand since {relative(nb.path)} wrote it at the last build, and the build would "
             "overwrite it: make the change in the annotations (seeds/claims.yml, seeds/article.yml) and build "
-            "again, or run `python -m explainer build --force` (or `data --force`) to discard the hand edit",
+            "again, or run `make data FORCE=1` (`python -m explainer data --force`) to discard the hand edit",
         )
         for name, nb in hand_edits(notebooks)
     ]
@@ -135,7 +135,7 @@ def rebuild_and_compare(scratch: Path) -> list[InputError]:
     result = run_explainer(root, "data", "--force")
     if result.returncode != 0:
         return _pipeline_errors(result.stderr)
-    how = "run `make data` and commit what it changes"
+    how = "run `make data` (`make data FORCE=1` over a hand edit) and commit what it changes"
     problems = []
     for name in sorted(_compared_files(PROJECT_ROOT) | _compared_files(root)):
         ours, theirs = PROJECT_ROOT / name, root / name

@@ -17,6 +17,9 @@ from ..errors import InputError
 from ..paths import data_dir, relative
 from ..tables import read_table, table_path, tables_from_ledger
 
+# After an edit of the annotations, data/ is behind them until the notebooks run again.
+_REBUILD = " (after a change to seeds/, `make data` rebuilds data/ from the ledger)"
+
 
 def _row_owner(row: pd.Series) -> str:
     if "claim_id" in row and pd.notna(row["claim_id"]):
@@ -34,7 +37,7 @@ def compare_table(name: str, stored: pd.DataFrame, expected: pd.DataFrame, path:
     """Raise InputError at the first cell where the stored table differs from the rebuilt one."""
     shown = relative(path)
     if len(stored) != len(expected):
-        raise InputError(shown, f"has {len(stored)} rows, but the ledger gives {len(expected)}")
+        raise InputError(shown, f"has {len(stored)} rows, but the ledger gives {len(expected)}{_REBUILD}")
     for index in range(len(expected)):
         want, have = expected.iloc[index], stored.iloc[index]
         for column in expected.columns:
@@ -43,7 +46,8 @@ def compare_table(name: str, stored: pd.DataFrame, expected: pd.DataFrame, path:
             if not same:
                 raise InputError(
                     shown,
-                    f"row {index + 1} ({_row_owner(want)}): {column} is {_shown(a)}, but the ledger gives {_shown(b)}",
+                    f"row {index + 1} ({_row_owner(want)}): {column} is {_shown(a)}, but the ledger gives {_shown(b)}"
+                    f"{_REBUILD}",
                     line=index + 2,  # the header is line 1
                 )
 
