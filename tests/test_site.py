@@ -14,6 +14,7 @@ from explainer.errors import InputError
 from explainer.paths import PROJECT_ROOT
 from explainer.site.config import load_config
 from explainer.site.links import broken_links
+from explainer.site import sources
 from explainer.site.sources import split_front_matter
 from support import PAGES
 
@@ -92,6 +93,15 @@ def test_bad_front_matter_fails_naming_the_page_and_line():
     with pytest.raises(InputError) as failure:
         split_front_matter("---\ntitle: Fine\ntoc: 3\n---\nbody\n", Path("broken.qmd"))
     assert "toc" in failure.value.message and failure.value.path == "broken.qmd" and failure.value.line == 3
+
+
+def test_a_page_without_a_description_fails_naming_it(tmp_path, monkeypatch):
+    """Its description is its summary in search results and on social cards: never left empty."""
+    monkeypatch.setattr(sources, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "about.qmd").write_text("---\ntitle: About\n---\nBody.\n", encoding="utf-8")
+    with pytest.raises(InputError) as failure:
+        sources.check_page(Path("about.qmd"))
+    assert failure.value.path == "about.qmd" and "needs a description" in failure.value.message
 
 
 def test_the_data_page_offers_every_table_of_the_package_and_the_package_itself(site):

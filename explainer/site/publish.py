@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 
 from ..build import progress
 from ..errors import InputError
-from ..paths import BUILD_DIR, PROJECT_ROOT, relative
+from ..paths import BUILD_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, relative
 from .config import load_config
 from .links import broken_links
+from .sources import check_page, page_sources
 
 RENDERERS = ("auto", "quarto", "pandoc")
 
@@ -82,10 +83,12 @@ def build(renderer: str, use_cache: bool = True, output: Path | None = None) -> 
     BUILD_DIR.mkdir(exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix="site-", dir=BUILD_DIR))
     try:
+        sources = page_sources(config)
+        unlisted = sorted({*PROJECT_ROOT.glob("*.qmd"), *NOTEBOOKS_DIR.glob("*.ipynb")} - {PROJECT_ROOT / s for s in sources})
+        for path in unlisted:  # as under Quarto, which renders only what project.render lists
+            log(f"note: {relative(path)} is not in _quarto.yml's project.render: not rendered")
         if renderer == "quarto":
-            from .sources import check_page, page_sources
-
-            for source in page_sources(config):  # sources the built-in renderer could not render fail here too
+            for source in sources:  # sources the built-in renderer could not render fail here too
                 check_page(source)
             log("rendering with Quarto (quarto render)")
             summary = _quarto_render(stage)

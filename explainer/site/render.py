@@ -46,7 +46,7 @@ def render_qmd(source: Path) -> Page:
     front, body = read_page(source)
     toc = front.get("toc", True)
     markup, toc_html = pandoc_html(body, "markdown", toc)
-    return Page(source, front["title"], front.get("subtitle"), front.get("description", ""), toc, markup, toc_html)
+    return Page(source, front["title"], front.get("subtitle"), front["description"], toc, markup, toc_html)
 
 
 def render_notebook(source: Path) -> Page:

@@ -171,11 +171,14 @@ def expand_shortcodes(body: str, page: Path, first_line: int) -> str:
 
 
 def read_page(source: Path) -> tuple[dict, str]:
-    """A page's checked front matter (a title required) and its body with every shortcode expanded:
+    """A page's checked front matter (a title and a description required) and its body with every shortcode expanded:
     anything this renderer could not render as Quarto does fails here, naming the file and line."""
     front, body, first_line = split_front_matter(read_text(PROJECT_ROOT / source), source)
     if "title" not in front:
         raise InputError(relative(source), "front matter needs a title", line=1)
+    if not str(front.get("description") or "").strip():
+        raise InputError(relative(source), "front matter needs a description: the page's summary in search "
+                                           "results and on social cards", line=1)
     return front, expand_shortcodes(body, source, first_line)
 
 
