@@ -12,9 +12,9 @@ import yaml
 from explainer.build.project_copy import copy_project, run_explainer
 from explainer.errors import InputError
 from explainer.paths import PROJECT_ROOT
+from explainer.site import sources as page_sources
 from explainer.site.config import load_config
 from explainer.site.links import broken_links
-from explainer.site import sources
 from explainer.site.sources import split_front_matter
 from support import PAGES
 
@@ -97,10 +97,10 @@ def test_bad_front_matter_fails_naming_the_page_and_line():
 
 def test_a_page_without_a_description_fails_naming_it(tmp_path, monkeypatch):
     """Its description is its summary in search results and on social cards: never left empty."""
-    monkeypatch.setattr(sources, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(page_sources, "PROJECT_ROOT", tmp_path)
     (tmp_path / "about.qmd").write_text("---\ntitle: About\n---\nBody.\n", encoding="utf-8")
     with pytest.raises(InputError) as failure:
-        sources.check_page(Path("about.qmd"))
+        page_sources.check_page(Path("about.qmd"))
     assert failure.value.path == "about.qmd" and "needs a description" in failure.value.message
 
 
