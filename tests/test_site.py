@@ -2,8 +2,10 @@
 sitemap and data page are complete. (The browser tests look at the same site as readers do.)"""
 
 import json
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,8 @@ import yaml
 
 from explainer.build.project_copy import copy_project, run_explainer
 from explainer.errors import InputError
-from explainer.paths import PROJECT_ROOT
+from explainer.paths import BUILD_DIR, PROJECT_ROOT
+from explainer.site import publish
 from explainer.site import sources as page_sources
 from explainer.site.config import load_config
 from explainer.site.links import broken_links
@@ -102,6 +105,23 @@ def test_a_page_without_a_description_fails_naming_it(tmp_path, monkeypatch):
     with pytest.raises(InputError) as failure:
         page_sources.check_page(Path("about.qmd"))
     assert failure.value.path == "about.qmd" and "needs a description" in failure.value.message
+
+
+def test_quartos_progress_becomes_ours_and_its_failure_one_error(tmp_path, monkeypatch, capsys):
+    fake = tmp_path / "quarto"  # says what Quarto says, as it says it (coloured, after a carriage return)
+    fake.write_text('#!/bin/sh\nprintf "\\033[1m\\r[1/9] index.qmd\\033[22m\\n"\n'
+                    'echo "ERROR: something broke in data.qmd" >&2\nexit 1\n', encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    BUILD_DIR.mkdir(exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=BUILD_DIR))
+    try:
+        with pytest.raises(InputError) as failure:
+            publish._quarto_render(stage)
+    finally:
+        shutil.rmtree(stage)
+    assert "[site] page 1 of 9: index.qmd … rendering (Quarto)" in capsys.readouterr().err
+    assert failure.value.path == "_quarto.yml" and "something broke in data.qmd" in failure.value.message
 
 
 def test_the_data_page_offers_every_table_of_the_package_and_the_package_itself(site):

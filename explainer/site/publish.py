@@ -10,6 +10,7 @@ a failed build leaves the previous site as it was.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -63,13 +64,26 @@ def run_project_scripts(config: dict, key: str, output_dir: Path) -> None:
             raise InputError("_quarto.yml", f"{key} command {command!r} failed: {' '.join(last)}")
 
 
+# Quarto's own progress, "[3/9] methods.qmd" (coloured, after a carriage return, even into a pipe)
+_QUARTO_PAGE = re.compile(r"\[(\d+)/(\d+)\] (\S+)")
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*m|\r")
+
+
 def _quarto_render(stage: Path) -> str:
-    """``quarto render`` into ``stage``; Quarto runs the pre- and post-render steps itself."""
-    result = subprocess.run(["quarto", "render", "--output-dir", str(stage.relative_to(PROJECT_ROOT))],
-                            cwd=PROJECT_ROOT, env=tool_environment(), capture_output=True, text=True)
-    if result.returncode:
-        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
-        raise InputError("_quarto.yml", f"quarto render failed:\n{tail}")
+    """``quarto render`` into ``stage``; Quarto runs the pre- and post-render steps itself. Its
+    progress becomes ours, one line per page; the rest of what it says is shown only if it fails."""
+    said = []
+    with subprocess.Popen(["quarto", "render", "--output-dir", str(stage.relative_to(PROJECT_ROOT))],
+                          cwd=PROJECT_ROOT, env=tool_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, encoding="utf-8", errors="replace") as quarto:
+        for line in quarto.stdout:
+            line = _TERMINAL_CODES.sub("", line).strip()
+            said.append(line)
+            if page := _QUARTO_PAGE.fullmatch(line):
+                log(f"page {page[1]} of {page[2]}: {page[3]} … rendering (Quarto)")
+    if quarto.returncode:
+        tail = "\n".join(line for line in said if line)
+        raise InputError("_quarto.yml", "quarto render failed:\n" + "\n".join(tail.splitlines()[-15:]))
     return f"{sum(1 for _ in stage.rglob('*.html'))} pages from quarto render"
 
 
