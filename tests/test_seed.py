@@ -19,12 +19,15 @@ def sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def test_seed_is_the_article_we_were_given():
+    assert sha256(SEEDS_DIR / SEED_NAME) == SEED_SHA256
+
+
 def test_seed_is_byte_identical_to_the_shared_copy():
-    ours = sha256(SEEDS_DIR / SEED_NAME)
-    assert ours == SEED_SHA256
     shared = PROJECT_ROOT.parent / "shared" / "seeds" / SEED_NAME
-    if shared.exists():
-        assert ours == sha256(shared)
+    if not shared.exists():  # a clone elsewhere: the recorded checksum above still holds it to the original
+        pytest.skip(f"no shared copy at {shared}")
+    assert sha256(SEEDS_DIR / SEED_NAME) == sha256(shared)
 
 
 def test_metadata_describes_the_article():

@@ -250,7 +250,7 @@ def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[st
         changed = _publish(stage_data, executed, notebooks)
         log(
             f"done: ran {len(ran)}, skipped {len(skipped)} up to date; "
-            f"{len(changed)} files in data/ changed" + (f" ({', '.join(changed)})" if changed else "")
+            f"{len(changed)} {'file' if len(changed) == 1 else 'files'} in data/ changed" + (f" ({', '.join(changed)})" if changed else "")
         )
         return {"ran": ran, "skipped": skipped, "changed": changed}
     finally:
