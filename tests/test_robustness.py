@@ -148,6 +148,10 @@ BROKEN_INPUTS = {
                            r"_quarto\.yml:7: project\.outptu: Quarto's schema"),
     "cell-raises": (_raise_in_a_cell,
                     r"notebooks/02-tidy-tables\.ipynb: cell \d+ raised ValueError: a deliberately broken cell"),
+    "broken-link": (lambda r: _replace(r / "methods.qmd", "## Reproduce it", "See [the data](dta.qmd).\n\n## Reproduce it"),
+                    r"methods\.qmd:\d+: dta\.(?:html|qmd) does not exist in the site \(in site/methods\.html:\d+\)"),
+    "no-description": (lambda r: _replace(r / "methods.qmd", "\ndescription:", "\n# description:"),
+                       r"methods\.qmd:1: front matter needs a description"),
     "unknown-shortcode": (lambda r: _replace(r / "methods.qmd", "## Reproduce it", "{{< video intro.mp4 >}}\n\n## Reproduce it"),
                           r"methods\.qmd:\d+: unknown shortcode \{\{< video >\}\}"),
 }

@@ -28,6 +28,7 @@ class Broken:
     file: str  # relative to the site's root
     line: int
     message: str
+    url: str = ""  # the link as written in the page
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
@@ -87,11 +88,12 @@ def broken_links(site: Path, base_path: str = "/") -> list[Broken]:
                 continue  # a link to another site is the reader's choice to follow
             target = _resolve(source, parts.path, site, base_path) if parts.path else source
             if target is None or not target.is_file():
-                problems.append(Broken(*where, f"{url} does not exist in the site"))
+                problems.append(Broken(*where, f"{url} does not exist in the site", url))
                 continue
             fragment = unquote(parts.fragment)
             if fragment and target.suffix == ".html" and fragment not in pages[target].ids:
-                problems.append(Broken(*where, f"{url} points at #{fragment}, which {target.relative_to(site).as_posix()} lacks"))
+                problems.append(Broken(*where, f"{url} points at #{fragment}, which {target.relative_to(site).as_posix()} lacks",
+                                       url))
     return problems
 
 

@@ -115,15 +115,30 @@ def build(renderer: str, use_cache: bool = True, output: Path | None = None) -> 
             run_project_scripts(config, "post-render", stage)
         broken = broken_links(stage, _published_path(config))
         if broken:
-            first = broken[0]
-            more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-            raise InputError(f"{relative(output)}/{first.file}", first.message + more, line=first.line)
+            raise _in_sources(broken, sources, output)
         _swap(stage, output)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     log(f"done: {summary} in {relative(output)}/ ({renderer}, {time.perf_counter() - started:.1f} s)")
     return output
+
+
+def _in_sources(broken: list, sources: list[Path], output: Path) -> InputError:
+    """The first broken link, named where it was written: the page's source (and the line of a
+    .qmd that holds the link, as written there or as rendered), else the site's file."""
+    first, more = broken[0], f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    built = f"{relative(output)}/{first.file}"
+    source = next((s for s in sources if s.with_suffix(".html").as_posix() == first.file), None)
+    if source is None:
+        return InputError(built, first.message + more, line=first.line)
+    line = None
+    if source.suffix == ".qmd" and first.url:
+        target = urlsplit(first.url).path
+        written = {target, *(str(Path(target).with_suffix(ext)) for ext in (".qmd", ".ipynb") if target)} - {""}
+        lines = (PROJECT_ROOT / source).read_text(encoding="utf-8").splitlines()
+        line = next((number for number, text in enumerate(lines, 1) if any(w in text for w in written)), None)
+    return InputError(relative(PROJECT_ROOT / source), f"{first.message} (in {built}:{first.line}){more}", line=line)
 
 
 def _published_path(config: dict) -> str:
