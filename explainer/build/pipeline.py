@@ -198,7 +198,7 @@ def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[st
     """Bring ``data/`` and the notebooks up to date; return what ran and what was skipped.
     The staged tables must agree with ``ledger`` (already checked against the seed) to be published."""
     from ..tables import validate_datapackage
-    from .generated import refuse_hand_edits
+    from .generated import HAND_KEPT, refuse_hand_edits
     from .verify import verify_data
 
     notebooks = discover()
@@ -245,6 +245,13 @@ def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[st
             for level in levels(notebooks):
                 list(pool.map(bring_up_to_date, level))  # re-raises the first failure
 
+        declared = {*HAND_KEPT, *(name for nb in notebooks for name in nb.writes)}
+        undeclared = sorted(f"data/{p.relative_to(stage_data).as_posix()}" for p in stage_data.rglob("*")
+                            if p.is_file() and f"data/{p.relative_to(stage_data).as_posix()}" not in declared)
+        if undeclared:  # unlisted, it would escape the freshness checks, the hand-edit guard and `make verify`
+            more = f" (and {len(undeclared) - 1} more)" if len(undeclared) > 1 else ""
+            raise InputError(undeclared[0], f"is in data/, but no notebook lists it in its metadata `explainer.writes`"
+                                            f"{more}: add it to the notebook that writes it, or remove it")
         validate_datapackage(stage_data)  # even when nothing ran: data/ may have been edited by hand
         verify_data(ledger, stage_data)
         changed = _publish(stage_data, executed, notebooks)
