@@ -150,7 +150,7 @@ def ledger_table(
     for _, claim in claims.iterrows():
         unit = f" {escape(claim['unit'])}" if claim["kind"] == "count" else ""
         date_note = (
-            "" if claim["kind"] == "count" else f'<br><span class="muted">to the {escape(claim["precision"])}</span>'
+            "" if claim["kind"] == "count" else f'<br><span class="muted">given to the {escape(claim["precision"])}</span>'
         )
         quote = escape(claim["quote"]).replace(escape(claim["figure"]), f"<mark>{escape(claim['figure'])}</mark>", 1)
         rows.append(
