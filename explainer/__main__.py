@@ -131,11 +131,18 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "debug", False):
             traceback.print_exc()
         missing = getattr(error, "name", None) or ""
-        if isinstance(error, ModuleNotFoundError | importlib.metadata.PackageNotFoundError) and \
+        if isinstance(error, ModuleNotFoundError | importlib.metadata.PackageNotFoundError) and missing and \
                 not missing.startswith("explainer"):  # not a bug: a Python without the project's dependencies
-            print(f"error: {missing} is not installed for {sys.executable}: run the explainer from the project's "
-                  "environment (`make …`, `.venv/bin/python -m explainer …`, or `source .venv/bin/activate` "
-                  "first; any `make` target creates it)", file=sys.stderr)
+            from pathlib import Path
+
+            from .paths import PROJECT_ROOT
+
+            if Path(sys.prefix).resolve() == (PROJECT_ROOT / ".venv").resolve():
+                how = "the project's environment is older than requirements.txt: any `make` target updates it"
+            else:
+                how = ("run the explainer from the project's environment (`make …`, `.venv/bin/python -m explainer …`, "
+                       "or `source .venv/bin/activate` first; any `make` target creates it)")
+            print(f"error: {missing} is not installed for {sys.executable}: {how}", file=sys.stderr)
             return 1
         print(f"error: internal error: {type(error).__name__}: {_one_line(str(error))} ({REPORT})", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ unforeseen is one line too."""
 
 import os
 import re
+import sys
 
 import pytest
 
@@ -11,6 +12,7 @@ from explainer import __main__ as cli
 from explainer.claims import load_ledger
 from explainer.errors import InputError, InputErrors
 from explainer.inputs import check_corrections, read_corrections
+from explainer.paths import PROJECT_ROOT
 from explainer.seed import load_article
 
 SEED_NAME = "000_25aa02f157537d21.txt"
@@ -212,10 +214,15 @@ def test_a_python_without_the_projects_dependencies_is_told_to_use_the_environme
         importlib.import_module("no_such_dependency")
 
     monkeypatch.setattr("explainer.build.verify.check", outside_the_venv)
+    monkeypatch.setattr(sys, "prefix", "/usr")  # a system Python
     assert cli.main(["check"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error" not in err
     assert err.startswith("error: no_such_dependency is not installed for ") and ".venv/bin/python -m explainer" in err
+
+    monkeypatch.setattr(sys, "prefix", str(PROJECT_ROOT / ".venv"))  # the project's own, behind its lock file
+    assert cli.main(["check"]) == 1
+    assert "environment is older than requirements.txt" in capsys.readouterr().err
 
     def a_bug_of_ours():  # a module of the package itself missing is a bug, not the environment
         raise ModuleNotFoundError("No module named 'explainer.gone'", name="explainer.gone")

@@ -152,7 +152,9 @@ BROKEN_INPUTS = {
                     r"methods\.qmd:\d+: dta\.(?:html|qmd) does not exist in the site \(in site/methods\.html:\d+\)"),
     "no-description": (lambda r: _replace(r / "methods.qmd", "\ndescription:", "\n# description:"),
                        r"methods\.qmd:1: front matter needs a description"),
-    "undeclared-output": (lambda r: (r / "data" / "charts" / "stray.svg").write_text("<svg/>", encoding="utf-8"),
+    "undeclared-output": (lambda r: [(r / "data" / ".ipynb_checkpoints").mkdir(),  # JupyterLab's: not the build's business
+                                     (r / "data" / ".ipynb_checkpoints" / "events-checkpoint.csv").write_text("x\n"),
+                                     (r / "data" / "charts" / "stray.svg").write_text("<svg/>", encoding="utf-8")],
                           r"data/charts/stray\.svg: is in data/, but no notebook lists it in its metadata"),
     "unknown-shortcode": (lambda r: _replace(r / "methods.qmd", "## Reproduce it", "{{< video intro.mp4 >}}\n\n## Reproduce it"),
                           r"methods\.qmd:\d+: unknown shortcode \{\{< video >\}\}"),

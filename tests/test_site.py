@@ -17,7 +17,7 @@ from explainer.paths import BUILD_DIR, PROJECT_ROOT
 from explainer.site import publish
 from explainer.site import sources as page_sources
 from explainer.site.config import load_config
-from explainer.site.links import broken_links
+from explainer.site.links import Broken, broken_links
 from explainer.site.sources import split_front_matter
 from support import PAGES
 
@@ -110,6 +110,7 @@ def test_a_page_without_a_description_fails_naming_it(tmp_path, monkeypatch):
 def test_quartos_progress_becomes_ours_and_its_failure_one_error(tmp_path, monkeypatch, capsys):
     fake = tmp_path / "quarto"  # says what Quarto says, as it says it (coloured, after a carriage return)
     fake.write_text('#!/bin/sh\nprintf "\\033[1m\\r[1/9] index.qmd\\033[22m\\n"\n'
+                    'printf "\\r[ 3/12] my page.qmd\\n"\n'  # from 10 pages on, Quarto pads the number
                     'echo "ERROR: something broke in data.qmd" >&2\nexit 1\n', encoding="utf-8")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
@@ -120,8 +121,18 @@ def test_quartos_progress_becomes_ours_and_its_failure_one_error(tmp_path, monke
             publish._quarto_render(stage)
     finally:
         shutil.rmtree(stage)
-    assert "[site] page 1 of 9: index.qmd … rendering (Quarto)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "[site] page 1 of 9: index.qmd … rendering (Quarto)" in err
+    assert "[site] page 3 of 12: my page.qmd … rendering (Quarto)" in err
     assert failure.value.path == "_quarto.yml" and "something broke in data.qmd" in failure.value.message
+
+
+@pytest.mark.parametrize(("url", "line"), [("data.html#nowhere", 3), ("data.html", 2), ("/", None), ("./#gone", None)])
+def test_a_broken_link_is_named_on_the_line_that_holds_it(tmp_path, monkeypatch, url, line):
+    monkeypatch.setattr(publish, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "about.qmd").write_text("---\n[the data](data.qmd)\n[a section](data.qmd#nowhere)\n", encoding="utf-8")
+    error = publish._in_sources([Broken("about.html", 40, f"{url} is broken", url)], [Path("about.qmd")], tmp_path / "site")
+    assert error.path == "about.qmd" and error.line == line and error.message.endswith("/about.html:40)")
 
 
 def test_the_data_page_offers_every_table_of_the_package_and_the_package_itself(site):

@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..paths import data_dir, relative
 from ..tables import read_table, table_path, tables_from_ledger
 
-# After an edit of the annotations, data/ is behind them until the notebooks run again.
+# make check: after an edit of the annotations, data/ is behind them until the notebooks run again.
 _REBUILD = " (after a change to seeds/, `make data` rebuilds data/ from the ledger)"
 
 
@@ -33,11 +33,12 @@ def _shown(value) -> str:
     return "empty" if pd.isna(value) else repr(value.item() if hasattr(value, "item") else value)
 
 
-def compare_table(name: str, stored: pd.DataFrame, expected: pd.DataFrame, path: Path) -> None:
-    """Raise InputError at the first cell where the stored table differs from the rebuilt one."""
+def compare_table(name: str, stored: pd.DataFrame, expected: pd.DataFrame, path: Path, hint: str = "") -> None:
+    """Raise InputError at the first cell where the stored table differs from the rebuilt one
+    (``hint`` ends the message)."""
     shown = relative(path)
     if len(stored) != len(expected):
-        raise InputError(shown, f"has {len(stored)} rows, but the ledger gives {len(expected)}{_REBUILD}")
+        raise InputError(shown, f"has {len(stored)} rows, but the ledger gives {len(expected)}{hint}")
     for index in range(len(expected)):
         want, have = expected.iloc[index], stored.iloc[index]
         for column in expected.columns:
@@ -47,12 +48,13 @@ def compare_table(name: str, stored: pd.DataFrame, expected: pd.DataFrame, path:
                 raise InputError(
                     shown,
                     f"row {index + 1} ({_row_owner(want)}): {column} is {_shown(a)}, but the ledger gives {_shown(b)}"
-                    f"{_REBUILD}",
+                    f"{hint}",
                     line=index + 2,  # the header is line 1
                 )
 
 
-def verify_data(ledger: Ledger, folder: Path | None = None, stored: dict[str, pd.DataFrame] | None = None) -> list[str]:
+def verify_data(ledger: Ledger, folder: Path | None = None, stored: dict[str, pd.DataFrame] | None = None,
+                hint: str = "") -> list[str]:
     """Compare every generated table in ``folder`` with the ledger; return the names checked.
     ``stored`` holds tables already read from ``folder`` (the fuzzing tests read them once)."""
     folder = folder or data_dir()
@@ -64,7 +66,7 @@ def verify_data(ledger: Ledger, folder: Path | None = None, stored: dict[str, pd
             table = read_table(name, folder)
         else:
             continue  # not built yet: `make data` writes it
-        compare_table(name, table, expected, table_path(name, folder))
+        compare_table(name, table, expected, table_path(name, folder), hint)
         checked.append(name)
     return checked
 
@@ -86,7 +88,7 @@ def check(folder: Path | None = None) -> str:
     """Everything ``make check`` verifies; returns a one-line summary."""
     ledger = load_ledger()
     corrections = check_corrections(ledger, folder)
-    checked = verify_data(ledger, folder)
+    checked = verify_data(ledger, folder, hint=_REBUILD)
     if folder is None:  # and no generated file (a chart too) differs from what its notebook last wrote
         from .generated import refuse_hand_edits
         from .pipeline import discover

@@ -64,8 +64,9 @@ def run_project_scripts(config: dict, key: str, output_dir: Path) -> None:
             raise InputError("_quarto.yml", f"{key} command {command!r} failed: {' '.join(last)}")
 
 
-# Quarto's own progress, "[3/9] methods.qmd" (coloured, after a carriage return, even into a pipe)
-_QUARTO_PAGE = re.compile(r"\[(\d+)/(\d+)\] (\S+)")
+# Quarto's own progress, "[3/9] methods.qmd" ("[ 3/12]" from 10 pages on; coloured, after a
+# carriage return, even into a pipe)
+_QUARTO_PAGE = re.compile(r"\[\s*(\d+)/(\d+)\] (.+)")
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*m|\r")
 
 
@@ -77,9 +78,9 @@ def _quarto_render(stage: Path) -> str:
                           cwd=PROJECT_ROOT, env=tool_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, encoding="utf-8", errors="replace") as quarto:
         for line in quarto.stdout:
-            line = _TERMINAL_CODES.sub("", line).strip()
+            line = _TERMINAL_CODES.sub("", line).rstrip()  # its indentation kept: YAML errors point with ^
             said.append(line)
-            if page := _QUARTO_PAGE.fullmatch(line):
+            if page := _QUARTO_PAGE.fullmatch(line.strip()):
                 log(f"page {page[1]} of {page[2]}: {page[3]} … rendering (Quarto)")
     if quarto.returncode:
         tail = "\n".join(line for line in said if line)
@@ -134,11 +135,16 @@ def _in_sources(broken: list, sources: list[Path], output: Path) -> InputError:
         return InputError(built, first.message + more, line=first.line)
     line = None
     if source.suffix == ".qmd" and first.url:
-        target = urlsplit(first.url).path
-        written = {target, *(str(Path(target).with_suffix(ext)) for ext in (".qmd", ".ipynb") if target)} - {""}
+        # the link as written: the rendered one, or its .qmd/.ipynb source, with the same #fragment
+        parts = urlsplit(first.url)
+        paths = {parts.path}
+        if Path(parts.path).suffix == ".html":
+            paths |= {parts.path[: -len(".html")] + ext for ext in (".qmd", ".ipynb")}
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        written = re.compile("|".join(rf"(?<![\w./-]){re.escape(p + fragment)}(?![\w.-])" for p in sorted(paths)))
         lines = (PROJECT_ROOT / source).read_text(encoding="utf-8").splitlines()
-        line = next((number for number, text in enumerate(lines, 1) if any(w in text for w in written)), None)
-    return InputError(relative(PROJECT_ROOT / source), f"{first.message} (in {built}:{first.line}){more}", line=line)
+        line = next((number for number, text in enumerate(lines, 1) if written.search(text)), None)
+    return InputError(source.as_posix(), f"{first.message} (in {built}:{first.line}){more}", line=line)
 
 
 def _published_path(config: dict) -> str:
