@@ -13,7 +13,7 @@ KERNEL := $(VENV)/share/jupyter/kernels/explainer/kernel.json
 RENDERER ?=
 RENDER_FLAG := $(if $(RENDERER),--renderer $(RENDERER))
 # FORCE=1: re-execute every notebook and render every page, discarding hand edits of generated files.
-FORCE_FLAG := $(if $(FORCE),--force)
+FORCE_FLAG := $(if $(filter 1 yes true,$(FORCE)),--force)
 
 .PHONY: help site data check verify test test-fast bench clean lock browser lab validator node lighthouse
 
