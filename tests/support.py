@@ -21,6 +21,17 @@ PAGES = site_pages()  # from _quarto.yml
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
 
+def contrast(foreground: str, background: str) -> float:
+    """WCAG's contrast ratio of two colours, each "#rrggbb" or CSS "rgb(r, g, b)"."""
+    def luminance(colour: str) -> float:
+        values = [int(colour[i : i + 2], 16) for i in (1, 3, 5)] if colour.startswith("#") else \
+            [int(v) for v in re.findall(r"\d+", colour)[:3]]
+        red, green, blue = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in values))
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 @functools.cache  # the committed notebooks do not change during a run
 def chart_outputs() -> dict[str, dict]:
     """Each chart's stored notebook output (the one with Vega-Lite for JupyterLab), by its slug,

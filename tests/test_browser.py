@@ -12,7 +12,7 @@ import pytest
 from explainer.build.project_copy import copy_project, run_explainer
 from explainer.chart_figure import chart_slugs
 from explainer.paths import PROJECT_ROOT
-from support import NOTEBOOKS, PAGES, chart_pages
+from support import NOTEBOOKS, PAGES, chart_pages, contrast
 from tools.serve import serve_in_background
 
 SCREENSHOTS = PROJECT_ROOT / ".build" / "screenshots"
@@ -424,16 +424,6 @@ _FOCUS_RING_CLIPPED = """() => {
 }"""
 
 
-def _contrast(foreground: str, background: str) -> float:
-    """WCAG's contrast ratio of two CSS rgb() colours."""
-    def luminance(colour: str) -> float:
-        channels = [int(v) / 255 for v in re.findall(r"\d+", colour)[:3]]
-        red, green, blue = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
 def test_a_notebook_page_offers_its_charts_interactive_view_too(browser, origin):
     path = next(page for page in chart_pages() if page.startswith("notebooks/"))
     context, page, problems, _ = _open(browser, f"{origin}/{path}", width=1280, scheme="dark")
@@ -464,7 +454,7 @@ def test_the_interactive_charts_tooltips_are_readable_in_the_pages_scheme(browse
                           .map(c => c.textContent)}; }""")
     assert tip["size"] >= 12, tip
     assert _is_dark(tip["background"]) == (scheme == "dark"), tip
-    assert all(_contrast(colour, tip["background"]) >= 4.5 for colour in tip["colours"]), tip
+    assert all(contrast(colour, tip["background"]) >= 4.5 for colour in tip["colours"]), tip
     assert tip["cut"] == [] and "gives no dates" in tip["text"], tip
     assert problems == []
     context.close()

@@ -17,7 +17,7 @@ from explainer.chart_figure import JUPYTER_VEGALITE, accessible_svg, chart_slugs
 from explainer.chart_theme import LAYOUTS, PALETTES
 from explainer.paths import PROJECT_ROOT
 from explainer.tables import read_table
-from support import chart_outputs
+from support import chart_outputs, contrast
 
 DATA = PROJECT_ROOT / "data"
 EXPORTS = DATA / "charts"
@@ -150,20 +150,11 @@ def test_theme_is_registered_with_light_and_dark_variants():
         assert len({palette["primary"], palette["accent"], palette["neutral"]}) == 3
 
 
-def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
 @pytest.mark.parametrize("variant", ["light", "dark"])
 def test_theme_colours_meet_wcag_aa_contrast(variant):
     palette = PALETTES[variant]
-    background = _luminance(palette["background"])
     for role in ("text", "muted", "primary", "accent", "neutral"):
-        colour = _luminance(palette[role])
-        lighter, darker = max(colour, background), min(colour, background)
-        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (variant, role)
+        assert contrast(palette[role], palette["background"]) >= 4.5, (variant, role)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
