@@ -7,6 +7,7 @@ file and line, rather than silently producing a site that differs from Quarto's.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..paths import relative
@@ -106,3 +107,9 @@ def check_front_matter(front: dict, path: Path) -> None:
         if key != "__line__" and key not in SUPPORTED_FRONT_MATTER:
             raise InputError(relative(path), f"front matter key {key!r} is not supported by the built-in renderer "
                              f"(supported: {', '.join(sorted(SUPPORTED_FRONT_MATTER))})", line=line_of_key(front, key))
+
+
+def published_path(config: dict) -> str:
+    """The path the site is published under ("/" unless ``website.site-url`` has one)."""
+    path = urlsplit(config.get("website", {}).get("site-url") or "").path.strip("/")
+    return f"/{path}/" if path else "/"

@@ -7,8 +7,8 @@ import html
 import re
 from pathlib import Path
 from string import Template
-from urllib.parse import urlparse
 
+from .config import published_path
 from .sources import Page, as_list
 
 # What Quarto's theme and layout give a page, for this renderer's pages (navbar, grid, colours).
@@ -19,9 +19,7 @@ TEMPLATE = Template((Path(__file__).parent / "page.html").read_text(encoding="ut
 def _root(config: dict, page: Page) -> str:
     """The way from the page to the site's root. A host serves the 404 page at any missing address,
     at any depth: its links start from the site's root, as Quarto writes them (site-url's path, or /)."""
-    if page.source.name == "404.qmd":
-        return urlparse(config["website"].get("site-url") or "").path.rstrip("/") + "/"
-    return page.prefix
+    return published_path(config) if page.source.name == "404.qmd" else page.prefix
 
 
 def _nav(config: dict, page: Page, prefix: str) -> str:

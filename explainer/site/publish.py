@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from ..build import progress
 from ..errors import InputError
 from ..paths import BUILD_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, relative
-from .config import load_config
+from .config import load_config, published_path
 from .links import broken_links
 from .sources import check_page, page_sources
 
@@ -114,7 +114,7 @@ def build(renderer: str, use_cache: bool = True, output: Path | None = None) -> 
             run_project_scripts(config, "pre-render", stage)
             summary = render_pages(config, config_path.read_bytes(), stage, use_cache)
             run_project_scripts(config, "post-render", stage)
-        broken = broken_links(stage, _published_path(config))
+        broken = broken_links(stage, published_path(config))
         if broken:
             raise _in_sources(broken, sources, output)
         _swap(stage, output)
@@ -145,12 +145,6 @@ def _in_sources(broken: list, sources: list[Path], output: Path) -> InputError:
         lines = (PROJECT_ROOT / source).read_text(encoding="utf-8").splitlines()
         line = next((number for number, text in enumerate(lines, 1) if written.search(text)), None)
     return InputError(source.as_posix(), f"{first.message} (in {built}:{first.line}){more}", line=line)
-
-
-def _published_path(config: dict) -> str:
-    """The path the site is published under ("/" unless ``website.site-url`` has one)."""
-    path = urlsplit(config.get("website", {}).get("site-url") or "").path.strip("/")
-    return f"/{path}/" if path else "/"
 
 
 def _swap(stage: Path, output: Path) -> None:
