@@ -247,8 +247,8 @@ def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[st
 
         declared = {*HAND_KEPT, *(name for nb in notebooks for name in nb.writes)}
         found = (p.relative_to(stage_data) for p in stage_data.rglob("*") if p.is_file())
-        undeclared = sorted(f"data/{p.as_posix()}" for p in found  # not .ipynb_checkpoints/, .DS_Store...
-                            if not any(part.startswith(".") for part in p.parts) and f"data/{p.as_posix()}" not in declared)
+        undeclared = sorted({f"data/{p.as_posix()}" for p in found  # not .ipynb_checkpoints/, .DS_Store...
+                             if not any(part.startswith(".") for part in p.parts)} - declared)
         if undeclared:  # unlisted, it would escape the freshness checks, the hand-edit guard and `make verify`
             more = f" (and {len(undeclared) - 1} more)" if len(undeclared) > 1 else ""
             raise InputError(undeclared[0], f"is in data/, but no notebook lists it in its metadata `explainer.writes`"

@@ -64,7 +64,6 @@ _FROM_NOTEBOOKS = re.compile(r'\b(src|srcset)="\.\./(data/charts/[^"]*)"')
 _NOTEBOOK_IDS = re.compile(rf'\b(id="|href="#){NOTEBOOK_ID_PREFIX}')
 _POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">\n?')
 _CHARSET = re.compile(r'<meta charset="utf-8">\n?', re.I)
-# a social card's picture given relative to the site's root (no scheme, no "/", no "../")
 # A page that shows charts loads the script that offers their interactive view (assets/charts.js),
 # whichever source the charts came from: the explainer's embeds or a notebook's own outputs.
 _CHART_FIGURE = re.compile(r'<figure class="explainer-chart\b')
@@ -73,6 +72,7 @@ _CHART_SCRIPT = re.compile(r'<script src="[^"]*assets/charts\.js"')
 # the table of contents: its skip link goes back to the top of <body>, the keyboard's first stop.
 _SKIP_LINK = re.compile(r'<a class="skip-link"[^>]*>[^<]*</a>\n?')
 _BODY_START = re.compile(r"<body\b[^>]*>\n?")
+# a social card's picture given relative to the site's root (no scheme, no "/", no "../")
 _CARD_IMAGE = re.compile(r'(<meta (?:property="og:image"|name="twitter:image") content=)"(?![a-z]+:|/|\.\./)([^"]+)"')
 _DESCRIPTION = re.compile(r'<meta name="description"')
 _SOCIAL_DESCRIPTION = re.compile(r'(<meta (?:property="og:description"|name="twitter:description") content=)"[^"]*"')
@@ -172,9 +172,9 @@ def finish_page(markup: str, name: str, depth: int = 0) -> str:
     if depth != 1:
         markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
     skip_link, body = _SKIP_LINK.search(markup), _BODY_START.search(markup)
-    if skip_link and body and skip_link.start() != body.end():
-        markup = _SKIP_LINK.sub("", markup, count=1)
-        markup = markup[: body.end()] + skip_link.group() + markup[body.end():]
+    if skip_link and body and skip_link.start() > body.end():  # Quarto's place for it, inside <main>
+        markup = (markup[: body.end()] + skip_link.group() + markup[body.end(): skip_link.start()]
+                  + markup[skip_link.end():])
     if _CHART_FIGURE.search(markup) and not _CHART_SCRIPT.search(markup):
         body_end = markup.rindex("</body>")
         markup = f'{markup[:body_end]}<script src="{"../" * depth}assets/charts.js" defer></script>\n{markup[body_end:]}'
