@@ -479,13 +479,16 @@ def test_focus_taken_back_into_the_hidden_header_brings_it_back(browser, origin,
     """Quarto's header hides as the reader scrolls down; Shift+Tab from the content into it must
     not leave the focus on links out of sight."""
     context, page, _, _ = _open(browser, f"{origin}/index.html", width=width)
+    hides = page.locator("#quarto-header.headroom").count() > 0  # Quarto's; the built-in header scrolls away
     page.mouse.move(100, 400)  # the wheel scrolls what is under the pointer
-    page.mouse.wheel(0, 400)
-    page.wait_for_timeout(500)
+    for _ in range(20):  # scrolled down until Quarto hides its header (its script may still be starting)
+        page.mouse.wheel(0, 100)
+        page.wait_for_timeout(150)
+        if not hides or page.evaluate("!!document.querySelector('#quarto-header.headroom--unpinned')"):
+            break
     # the article's first stop, left where it is: what comes before it in the tab order (the table
     # of contents, sticky beside the article or collapsed above it) scrolls nothing back
     page.evaluate("document.querySelector('main a, main summary').focus({preventScroll: true})")
-    hides = page.locator("#quarto-header.headroom").count() > 0  # Quarto's; the built-in header scrolls away
     for _ in range(80):  # at 1280 px, back through the table of contents first
         hidden = page.evaluate("!!document.querySelector('#quarto-header.headroom--unpinned')")
         page.keyboard.press("Shift+Tab")
