@@ -38,7 +38,15 @@ def pytest_configure(config):
 
 
 def pytest_collection_finish(session):
-    """The warm kernels' parent imports while the other tests run, if nbval will want kernels."""
+    """The warm kernels' parent imports while the other tests run, if nbval will want kernels.
+    Under `--dist loadgroup`, each grouped test must carry its group in its id (pytest-xdist's way
+    of grouping): if a pytest upgrade undoes that, say so rather than run the groups apart."""
+    if getattr(session.config.option, "loadgroup", False):  # set in pytest-xdist's workers
+        ungrouped = [item.nodeid for item in session.items
+                     if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+        if ungrouped:
+            raise pytest.UsageError(f"pytest-xdist could not group {ungrouped[0]} (and {len(ungrouped) - 1} more): "
+                                    "this pytest and pytest-xdist do not work together (see pyproject.toml)")
     notebooks = sorted({item.path for item in session.items if item.path.suffix == ".ipynb"})
     if notebooks:
         from explainer.build import kernels
@@ -97,6 +105,7 @@ def browser():
 _SLOW_FIXTURES = {"site", "renderer", "browser", "built_copy", "hostile_site", "lab"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
@@ -104,3 +113,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+            renderer = getattr(item, "callspec", None) and item.callspec.params.get("renderer")
+            if renderer and not item.get_closest_marker("xdist_group"):
+                # one worker per renderer (`--dist loadgroup`): a page loaded once serves every
+                # test that looks at it (test_browser's views), and each site is served once
+                item.add_marker(pytest.mark.xdist_group(f"browser-{renderer}"))

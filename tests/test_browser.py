@@ -19,13 +19,15 @@ SCREENSHOTS = PROJECT_ROOT / ".build" / "screenshots"
 
 
 _ORIGINS: dict = {}
+_RENDERER_AT: dict = {}  # origin -> the renderer that built the site served there
 
 
 @pytest.fixture(scope="session")
-def origin(site):
+def origin(site, renderer):
     """The site served on localhost, once per renderer."""
     if site not in _ORIGINS:
         _ORIGINS[site] = serve_in_background(site)
+        _RENDERER_AT[_ORIGINS[site][0]] = renderer
     return _ORIGINS[site][0]
 
 
@@ -92,51 +94,9 @@ _CODE_LINES_OVERLAP = """() => [...document.querySelectorAll('pre code')].filter
 }).map(code => code.textContent.trim().slice(0, 40))"""
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [375, 1280])
-@pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origin, path, width, scheme):
-    context, page, problems, requests = _open(browser, f"{origin}/{path}", width=width, scheme=scheme)
-    page.wait_for_timeout(300)
-    assert problems == []
-    assert page.evaluate("window.cspViolations") == []
-    for selector in (
-        "header#quarto-header nav",
-        "main#quarto-document-content",
-        "header#title-block-header h1.title",
-        "footer.footer",
-    ):
-        assert page.locator(selector).count() == 1, selector
-    assert page.title()
-    assert page.locator('meta[name="description"]').get_attribute("content")
-    assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1
-    host = urlparse(origin).netloc
-    assert all(urlparse(url).netloc == host for url in requests if not url.startswith("data:")), requests
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert _overlaps(page) == []
-    assert page.evaluate(_CLIPPED_IN_FRAME) == []
-    assert page.evaluate(_CODE_LINES_OVERLAP) == []
-    duplicated = page.evaluate("(() => { const ids = [...document.querySelectorAll('body [id]')].map(e => e.id);"
-                               " return ids.filter((id, i) => ids.indexOf(id) !== i); })()")
-    assert duplicated == []
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    assert _is_dark(background) == (scheme == "dark"), background
-    context.close()
-
-
 def _is_dark(css_colour: str) -> bool:
     red, green, blue = (int(v) for v in re.findall(r"\d+", css_colour)[:3])
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) < 128
-
-
-@pytest.mark.parametrize("width", [320, 360, 768, 1024, 1440])
-def test_nothing_overlaps_or_scrolls_sideways_at_any_width(browser, origin, width):
-    for path in ("index.html", "data.html", "methods.html", "notebooks/01-claims-ledger.html"):
-        context, page, _, _ = _open(browser, f"{origin}/{path}", width=width)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
-        assert _overlaps(page) == [], path
-        assert page.evaluate(_CLIPPED_IN_FRAME) == [], path
-        context.close()
 
 
 # Without JavaScript, a button (or a link run by a script) that is shown does nothing when pressed.
@@ -145,88 +105,8 @@ _INERT_CONTROLS = """[...document.querySelectorAll('button, [onclick]')].filter(
   return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
 }).map(e => e.outerHTML.slice(0, 100))"""
 
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [320, 375, 1280])
-def test_without_javascript_the_page_follows_the_system_and_its_frame_covers_nothing(browser, origin, width, scheme):
-    """Quarto's frame needs its scripts to measure its fixed navbar, open its menu and drop its
-    spare light stylesheets; without them the page must still be whole, and show no control that
-    cannot work (its menu button, its dark-mode toggle, the charts' "Explore" buttons)."""
-    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=width, javascript=False, scheme=scheme)
-    assert problems == []
-    for element in ("document.body", "document.querySelector('.key-figure details')"):
-        assert _is_dark(page.evaluate(f"getComputedStyle({element}).backgroundColor")) == (scheme == "dark"), element
-    assert _overlaps(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert page.locator('#quarto-header a[href$="data.html"]').first.is_visible()  # the menu's links reachable
-    assert page.evaluate(_INERT_CONTROLS) == []
-    submenu = page.locator('#quarto-header .dropdown')
-    if submenu.count():  # Quarto's "Notebooks": open on a phone, by pointer or keyboard on a desktop
-        notebook = submenu.locator('a[href*="notebooks/"]').first
-        if not notebook.is_visible():
-            submenu.locator(".dropdown-toggle").hover()
-            assert notebook.is_visible()
-            page.mouse.move(0, 800)
-            assert not notebook.is_visible()
-            submenu.locator(".dropdown-toggle").focus()
-            assert notebook.is_visible()
-    context.close()
-
-
-@pytest.mark.parametrize("width", [320, 375, 768, 1280])
-def test_the_notebooks_menu_opens_inside_the_screen(browser, origin, width):
-    context, page, problems, _ = _open(browser, f"{origin}/data.html", width=width)
-    page.evaluate("document.fonts.ready")
-    page.reload()  # the page's typeface now from the cache (font-display: optional skips it on a first visit)
-    if page.locator(".navbar-toggler").is_visible():
-        page.locator(".navbar-toggler").click()
-    page.locator("#quarto-header .nav-menu summary, #quarto-header .dropdown-toggle").first.click()
-    links = page.locator('#quarto-header a[href*="notebooks/"]')
-    assert links.count() == len(NOTEBOOKS)
-    for index in range(links.count()):
-        box = links.nth(index).bounding_box()
-        assert links.nth(index).is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= width, box
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert problems == []
-    context.close()
-
-
-def test_the_404_page_works_at_any_missing_address(browser, origin):
-    """A static host answers a missing address, however deep, with 404.html: its styles, scripts
-    and links must not depend on where it is shown."""
-    context, page, problems, _ = _open(browser, f"{origin}/404.html")
-    at_root = page.evaluate("getComputedStyle(document.querySelector('#quarto-header nav')).display")
-    missing = f"{origin}/notebooks/no/such-page.html"
-    not_found = context.request.get(f"{origin}/404.html").body()
-    # (a host would answer with status 404, which Chromium logs as an error of its own)
-    page.route(missing, lambda route: route.fulfill(status=200, body=not_found, content_type="text/html"))
-    page.goto(missing)
-    page.wait_for_load_state("load")
-    assert problems == []
-    assert page.evaluate("getComputedStyle(document.querySelector('#quarto-header nav')).display") == at_root
-    links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)"
-                          ".filter(h => h.startsWith(location.origin) && !h.includes('#') && h !== location.href)")  # not Quarto's toggle
-    assert links and [link for link in links if not context.request.get(link).ok] == []
-    context.close()
-
-
-def test_without_javascript_no_page_shows_a_control_that_needs_a_script(browser, origin):
-    for path in PAGES:  # Quarto's code-copy buttons, on the methods and notebook pages, among them
-        context, page, problems, _ = _open(browser, f"{origin}/{path}", width=375, javascript=False)
-        assert page.evaluate(_INERT_CONTROLS) == [], path
-        assert problems == [], path
-        context.close()
-
-
-def test_the_page_prints_without_the_frame(browser, origin):
-    context, page, _, _ = _open(browser, f"{origin}/index.html")
-    page.emulate_media(media="print")
-    for selector in ("#quarto-header", "#TOC"):
-        assert not page.locator(selector).first.is_visible(), selector
-    assert page.locator("main .key-figure .source-sentence").first.is_visible()  # sources print open
-    assert len(page.pdf()) > 10_000
-    context.close()
-
+_DUPLICATED_IDS = """(() => { const ids = [...document.querySelectorAll('body [id]')].map(e => e.id);
+  return ids.filter((id, i) => ids.indexOf(id) !== i); })()"""
 
 # For each chart picture: the drawing the browser chose, and what a reader sees of it. The SVG the
 # picture shows is drawn again, inline and at its own size, to measure its texts (with its
@@ -264,45 +144,262 @@ _CHART_VIEW = """async () => {
   return results;
 }"""
 
+# WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core 4.12, shipped by axe-playwright-python)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+# The views the tests below look at: every page on a phone and a desktop, light and dark; every
+# page that shows charts also at 320 and 768 px, and without JavaScript; every page without
+# JavaScript on a phone. axe runs on every page in the light scheme, and in the dark one on the
+# pages with the most colours, on a phone and a desktop (the table of contents and the navbar change
+# shape between the two); screenshots of four pages are written for people to look at.
+SCHEMES = ["light", "dark"]
+CHART_WIDTHS = [320, 375, 768, 1280]
+_AXE_RUNS = [(path, "light") for path in PAGES] + [(path, "dark") for path in PAGES[:3] + PAGES[-1:]]
+_SCREENSHOT_PAGES = ["index.html", "data.html", "methods.html", "notebooks/03-chart-attacks.html"]
+
+
+def _look(browser, origin: str, path: str, width: int, scheme: str, javascript: bool) -> dict:
+    """Load one page, as a reader would meet it, and measure everything the tests below assert."""
+    context, page, problems, requests = _open(browser, f"{origin}/{path}", width=width, scheme=scheme,
+                                              javascript=javascript)
+    if javascript:
+        page.wait_for_timeout(300)  # Quarto's scripts set up the frame (and may complain) after load
+    view = {
+        "title": page.title(),
+        "description": page.locator('meta[name="description"]').get_attribute("content"),
+        "policies": page.locator('meta[http-equiv="Content-Security-Policy"]').count(),
+        "frame": {selector: page.locator(selector).count() for selector in (
+            "header#quarto-header nav", "main#quarto-document-content", "header#title-block-header h1.title",
+            "footer.footer")},
+        "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
+        "overlaps": _overlaps(page),
+        "clipped_in_frame": page.evaluate(_CLIPPED_IN_FRAME),
+        "code_lines_overlap": page.evaluate(_CODE_LINES_OVERLAP),
+        "duplicated_ids": page.evaluate(_DUPLICATED_IDS),
+        "backgrounds": {"body": page.evaluate("getComputedStyle(document.body).backgroundColor"),
+                        "key figure": page.evaluate("(e => e && getComputedStyle(e).backgroundColor)"
+                                                    "(document.querySelector('.key-figure details'))")},
+        "inert_controls": page.evaluate(_INERT_CONTROLS),
+        "menu_link_visible": page.locator('#quarto-header a[href$="data.html"]').first.is_visible(),
+    }
+    if path in chart_pages():
+        if javascript:
+            view["explore_buttons"] = page.locator(".chart-explore.is-ready").count()
+            view["charts"] = page.evaluate(_CHART_VIEW)
+            if path == "index.html":
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.locator("figure.explainer-chart").nth(2).screenshot(path=str(SCREENSHOTS / f"timeline-{width}-{scheme}.png"))
+        else:  # the measuring script needs JavaScript: here, what the browser chose and loaded
+            images = page.locator("figure.explainer-chart img")
+            view["pictures"] = []
+            for index in range(images.count()):
+                images.nth(index).scroll_into_view_if_needed()
+                view["pictures"].append(images.nth(index).evaluate("i => ({loaded: i.complete && i.naturalWidth > 0,"
+                                                                   " src: i.currentSrc.split('/').pop()})"))
+        view["scroll_width_with_charts"] = page.evaluate("document.documentElement.scrollWidth")
+    if javascript and path in _SCREENSHOT_PAGES and width in (375, 1280):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        view["screenshot"] = SCREENSHOTS / f"{_RENDERER_AT[origin]}-{Path(path).stem}-{width}-{scheme}.png"
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(view["screenshot"]), full_page=True)
+    if javascript and (path, scheme) in _AXE_RUNS and width in (375, 1280):
+        view["axe"] = _axe(page)  # last: it opens every <details>
+    view["policy_violations"] = page.evaluate("window.cspViolations") if javascript else []
+    view["problems"], view["requests"] = list(problems), list(requests)
+    context.close()
+    return view
+
+
+def _axe(page) -> dict:
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # what a reader can reveal
+    page.wait_for_timeout(200)
+    # every rule is still listed under its outcome; only violations list all their nodes (faster)
+    return axe_module.Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                               "resultTypes": ["violations"]}).response
+
+
+_VIEWS: dict = {}
+
+
+def _view(browser, origin: str, path: str, width: int, scheme: str = "light", javascript: bool = True) -> dict:
+    """A page as :func:`_look` saw it: loaded once per run (conftest keeps each renderer's browser
+    tests on one worker), however many tests assert on it."""
+    key = (origin, path, width, scheme, javascript)
+    if key not in _VIEWS:
+        _VIEWS[key] = _look(browser, *key)
+    return _VIEWS[key]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origin, path, width, scheme):
+    view = _view(browser, origin, path, width, scheme)
+    assert view["problems"] == []
+    assert view["policy_violations"] == []
+    assert all(count == 1 for count in view["frame"].values()), view["frame"]
+    assert view["title"] and view["description"]
+    assert view["policies"] == 1
+    host = urlparse(origin).netloc
+    assert all(urlparse(url).netloc == host for url in view["requests"] if not url.startswith("data:")), view["requests"]
+    assert view["scroll_width"] <= width
+    assert view["overlaps"] == []
+    assert view["clipped_in_frame"] == []
+    assert view["code_lines_overlap"] == []
+    assert view["duplicated_ids"] == []
+    assert _is_dark(view["backgrounds"]["body"]) == (scheme == "dark"), view["backgrounds"]
+
+
+# Layout measured at every width from a phone's to a wide desktop's, 40 px apart, on one load
+# per page: the window resized as a reader resizes it (the fresh loads above are at 375 and 1280).
+_SWEEP = [*range(1440, 320, -40), 320]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_overlaps_or_scrolls_sideways_at_any_width(browser, origin, path):
+    context, page, problems, _ = _open(browser, f"{origin}/{path}", width=_SWEEP[0])
+    for width in _SWEEP:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        assert _overlaps(page) == [], width
+        assert page.evaluate(_CLIPPED_IN_FRAME) == [], width
+    assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_without_javascript_no_page_shows_a_control_that_needs_a_script(browser, origin, path):
+    """Quarto's frame needs its scripts to open its menu and toggle its colour scheme, and its
+    code-copy buttons need theirs: without JavaScript, none of them may show."""
+    view = _view(browser, origin, path, 375, javascript=False)
+    assert view["inert_controls"] == []
+    assert view["menu_link_visible"]  # the menu's links reachable without its button
+    assert view["problems"] == []
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", CHART_WIDTHS)
+def test_without_javascript_the_page_follows_the_system_and_its_frame_covers_nothing(browser, origin, width, scheme):
+    """Quarto's frame needs its scripts to measure its fixed navbar and drop its spare light
+    stylesheets; without them the page must still be whole, in the system's colour scheme."""
+    view = _view(browser, origin, "index.html", width, scheme, javascript=False)
+    assert view["problems"] == []
+    for element, colour in view["backgrounds"].items():
+        assert _is_dark(colour) == (scheme == "dark"), element
+    assert view["overlaps"] == []
+    assert view["scroll_width"] <= width
+    assert view["menu_link_visible"]
+    assert view["inert_controls"] == []
+
+
+def test_without_javascript_the_notebooks_menu_opens_by_pointer_and_keyboard(browser, origin):
+    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=1280, javascript=False)
+    submenu = page.locator('#quarto-header .dropdown')
+    if submenu.count():  # Quarto's "Notebooks" (the built-in renderer's menu is a <details>)
+        notebook = submenu.locator('a[href*="notebooks/"]').first
+        assert not notebook.is_visible()
+        submenu.locator(".dropdown-toggle").hover()
+        assert notebook.is_visible()
+        page.mouse.move(0, 800)
+        assert not notebook.is_visible()
+        submenu.locator(".dropdown-toggle").focus()
+        assert notebook.is_visible()
+    assert problems == []
+    context.close()
+
 
 @pytest.mark.parametrize("javascript", [True, False])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [320, 375, 768, 1280])
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", CHART_WIDTHS)
 @pytest.mark.parametrize("path", chart_pages())
 def test_every_chart_is_drawn_for_the_width_and_scheme_with_labels_of_12px_and_more(browser, origin, path, width,
                                                                                      scheme, javascript):
-    context, page, problems, _ = _open(browser, f"{origin}/{path}", width=width, scheme=scheme, javascript=True)
-    if not javascript:  # the measuring script needs JavaScript; the page itself gets none
-        context.close()
-        context, page, problems, _ = _open(browser, f"{origin}/{path}", width=width, scheme=scheme, javascript=False)
-        images = page.locator("figure.explainer-chart img")
-        assert images.count() == chart_pages()[path]
-        for index in range(images.count()):
-            image = images.nth(index)
-            image.scroll_into_view_if_needed()
-            assert image.evaluate("i => i.complete && i.naturalWidth > 0")
-            chosen = image.evaluate("i => i.currentSrc")
-            assert (".narrow" in chosen) == (width < 560) and (".dark." in chosen) == (scheme == "dark"), chosen
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        assert problems == []
-        context.close()
-        return
-    # every chart offers its interactive view, on the notebook pages as on the explainer
-    assert page.locator(".chart-explore.is-ready").count() == chart_pages()[path]
-    page.locator("figure.explainer-chart img").last.scroll_into_view_if_needed()
-    charts = page.evaluate(_CHART_VIEW)
-    assert len(charts) == chart_pages()[path]
-    for chart in charts:
-        assert (".narrow." in chart["src"]) == (width < 560) and (".dark." in chart["src"]) == (scheme == "dark"), chart
-        assert chart["shown"] == pytest.approx(chart["width"], abs=1), f"{chart['src']} is scaled: {chart}"
-        assert chart["smallest"] >= 12, chart
-        assert chart["outside"] == [], chart
-        assert chart["overrun"] == [], chart
+    view = _view(browser, origin, path, width, scheme, javascript)
+    if not javascript:
+        assert len(view["pictures"]) == chart_pages()[path]
+        for picture in view["pictures"]:
+            assert picture["loaded"], picture
+            assert (".narrow." in picture["src"]) == (width < 560) and (".dark." in picture["src"]) == (scheme == "dark"), picture
+    else:
+        # every chart offers its interactive view, on the notebook pages as on the explainer
+        assert view["explore_buttons"] == chart_pages()[path]
+        assert len(view["charts"]) == chart_pages()[path]
+        for chart in view["charts"]:
+            assert (".narrow." in chart["src"]) == (width < 560) and (".dark." in chart["src"]) == (scheme == "dark"), chart
+            assert chart["shown"] == pytest.approx(chart["width"], abs=1), f"{chart['src']} is scaled: {chart}"
+            assert chart["smallest"] >= 12, chart
+            assert chart["outside"] == [], chart
+            assert chart["overrun"] == [], chart
+    assert view["scroll_width_with_charts"] <= width
+    assert view["problems"] == []
+
+
+@pytest.mark.parametrize("path, scheme", _AXE_RUNS)
+@pytest.mark.parametrize("width", [375, 1280])
+def test_axe_finds_no_wcag_2_2_a_or_aa_violation(browser, origin, path, scheme, width):
+    """WCAG 2.2 A and AA as axe checks them, target size (2.5.8) included."""
+    results = _view(browser, origin, path, width, scheme)["axe"]
+    assert "target-size" in [rule["id"] for rule in results["passes"] + results["inapplicable"]
+                             + results["violations"] + results["incomplete"]]
+    violations = results["violations"]
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("path", _SCREENSHOT_PAGES)
+def test_screenshots_for_people_to_look_at(browser, origin, path, width, scheme):
+    screenshot = _view(browser, origin, path, width, scheme)["screenshot"]
+    assert screenshot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("width", [320, 375, 768, 1280])
+def test_the_notebooks_menu_opens_inside_the_screen(browser, origin, width):
+    context, page, problems, _ = _open(browser, f"{origin}/data.html", width=width)
+    page.evaluate("document.fonts.ready")
+    page.reload()  # the page's typeface now from the cache (font-display: optional skips it on a first visit)
+    if page.locator(".navbar-toggler").is_visible():
+        page.locator(".navbar-toggler").click()
+        _until(page, "document.querySelector('#navbarCollapse').classList.contains('show')")  # its opening slide done
+    page.locator("#quarto-header .nav-menu summary, #quarto-header .dropdown-toggle").first.click()
+    links = page.locator('#quarto-header a[href*="notebooks/"]')
+    links.first.wait_for(state="visible", timeout=5000)
+    assert links.count() == len(NOTEBOOKS)
+    for index in range(links.count()):
+        box = links.nth(index).bounding_box()
+        assert links.nth(index).is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= width, box
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    if path == "index.html":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.locator("figure.explainer-chart").nth(2).screenshot(path=str(SCREENSHOTS / f"timeline-{width}-{scheme}.png"))
     assert problems == []
+    context.close()
+
+
+def test_the_404_page_works_at_any_missing_address(browser, origin):
+    """A static host answers a missing address, however deep, with 404.html: its styles, scripts
+    and links must not depend on where it is shown."""
+    context, page, problems, _ = _open(browser, f"{origin}/404.html")
+    at_root = page.evaluate("getComputedStyle(document.querySelector('#quarto-header nav')).display")
+    missing = f"{origin}/notebooks/no/such-page.html"
+    not_found = context.request.get(f"{origin}/404.html").body()
+    # (a host would answer with status 404, which Chromium logs as an error of its own)
+    page.route(missing, lambda route: route.fulfill(status=200, body=not_found, content_type="text/html"))
+    page.goto(missing)
+    page.wait_for_load_state("load")
+    assert problems == []
+    assert page.evaluate("getComputedStyle(document.querySelector('#quarto-header nav')).display") == at_root
+    links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)"
+                          ".filter(h => h.startsWith(location.origin) && !h.includes('#') && h !== location.href)")  # not Quarto's toggle
+    assert links and [link for link in links if not context.request.get(link).ok] == []
+    context.close()
+
+
+def test_the_page_prints_without_the_frame(browser, origin):
+    context, page, _, _ = _open(browser, f"{origin}/index.html")
+    page.emulate_media(media="print")
+    for selector in ("#quarto-header", "#TOC"):
+        assert not page.locator(selector).first.is_visible(), selector
+    assert page.locator("main .key-figure .source-sentence").first.is_visible()  # sources print open
+    assert len(page.pdf()) > 10_000
     context.close()
 
 
@@ -547,50 +644,22 @@ def test_a_figure_opens_its_source_by_click_and_by_keyboard(browser, origin):
     context.close()
 
 
-# WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core 4.12, shipped by axe-playwright-python)
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-# every page in the light scheme; the pages with the most colours also in the dark one
-_AXE_RUNS = [(path, "light") for path in PAGES] + [(path, "dark") for path in PAGES[:3] + PAGES[-1:]]
-
-
-@pytest.mark.parametrize("path, scheme", _AXE_RUNS)
-@pytest.mark.parametrize("width", [375, 1280])
-def test_axe_finds_no_wcag_2_2_a_or_aa_violation(browser, origin, path, scheme, width):
-    """WCAG 2.2 A and AA as axe checks them, target size (2.5.8) included, on a phone and a desktop
-    (the table of contents and the navbar change shape between the two)."""
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    context, page, _, _ = _open(browser, f"{origin}/{path}", width=width, scheme=scheme)
-    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # what a reader can reveal
-    page.wait_for_timeout(200)  # Quarto's script applies the dark theme after load
-    # every rule is still listed under its outcome; only violations list all their nodes (faster)
-    results = axe_module.Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                                  "resultTypes": ["violations"]})
-    assert "target-size" in [rule["id"] for rule in results.response["passes"] + results.response["inapplicable"]
-                             + results.response["violations"] + results.response["incomplete"]]
-    violations = results.response["violations"]
-    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-    context.close()
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [375, 1280])
-def test_screenshots_for_people_to_look_at(browser, origin, renderer, width, scheme):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for path in ("index.html", "data.html", "methods.html", "notebooks/03-chart-attacks.html"):
-        context, page, _, _ = _open(browser, f"{origin}/{path}", width=width, scheme=scheme)
-        page.wait_for_timeout(200)
-        name = f"{renderer}-{Path(path).stem}-{width}-{scheme}.png"
-        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-        assert (SCREENSHOTS / name).stat().st_size > 10_000
-        context.close()
-
-
 HOSTILE = "<script>alert(document.domain)</script><img src=x onerror=alert(document.cookie)> **bold** [link](https://evil.example)"
 
 
-@pytest.fixture(scope="module")
+_HOSTILE_SITES: dict = {}
+
+
+@pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory, renderer):
-    """The site built from a seed whose headline and a claimed sentence carry HTML, a script and Markdown."""
+    """The site built from a seed whose headline and a claimed sentence carry HTML, a script and
+    Markdown: built once per renderer (the tests alternate between renderers)."""
+    if renderer not in _HOSTILE_SITES:
+        _HOSTILE_SITES[renderer] = _build_hostile_site(tmp_path_factory, renderer)
+    return _HOSTILE_SITES[renderer]
+
+
+def _build_hostile_site(tmp_path_factory, renderer) -> str:
     root = copy_project(tmp_path_factory.mktemp("hostile"), with_site=False)
     seed = next((root / "seeds").glob("000_*.txt"))
     text = seed.read_text(encoding="utf-8")
@@ -603,12 +672,9 @@ def hostile_site(tmp_path_factory, renderer):
                         encoding="utf-8")
     result = run_explainer(root, "build", "--renderer", renderer)
     assert result.returncode == 0, result.stderr[-3000:]
-    url, server = serve_in_background(root / "site")
-    yield url
-    server.shutdown()
+    return serve_in_background(root / "site")[0]  # a daemon thread: it ends with the run
 
 
-@pytest.mark.xdist_group("hostile-site")  # one worker builds the hostile site (per renderer), not each
 @pytest.mark.parametrize("path", ["index.html", "methods.html", "notebooks/01-claims-ledger.html",
                                   "notebooks/05-explainer-page-parts.html"])
 def test_hostile_seed_text_is_shown_as_text_and_never_run(browser, hostile_site, path):

@@ -161,6 +161,7 @@ BROKEN_INPUTS = {
 }
 
 
+@pytest.mark.xdist_group("built-copy")  # one worker builds the copy, not each
 @pytest.mark.parametrize("case", BROKEN_INPUTS, ids=list(BROKEN_INPUTS))
 def test_broken_input_fails_in_one_line_and_changes_nothing(built_copy, tmp_path, case):
     root = copy_project(tmp_path / "project")  # the built copy's inputs, site/ included
@@ -183,6 +184,7 @@ def test_broken_input_fails_in_one_line_and_changes_nothing(built_copy, tmp_path
 # Reproducible builds
 
 
+@pytest.mark.xdist_group("built-copy")
 def test_a_forced_rebuild_reproduces_every_file_byte_for_byte(built_copy, tmp_path):
     """Every notebook re-executed and every page re-rendered from scratch: the same bytes."""
     root = copy_project(tmp_path / "project", with_site=False)
