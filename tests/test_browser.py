@@ -1,5 +1,6 @@
 """The site in a real browser (Debian's Chromium driven by Playwright), as readers meet it, as each
-renderer builds it (Quarto, the reference, and the built-in pandoc renderer; see conftest)."""
+renderer builds it (Quarto, the reference, and the built-in pandoc renderer; see conftest). How a
+page is opened and measured, once for every test that asserts on it, is in page_views.py."""
 
 import json
 import re
@@ -11,15 +12,23 @@ import pytest
 
 from explainer.build.project_copy import copy_project, run_explainer
 from explainer.chart_figure import chart_slugs
-from explainer.paths import PROJECT_ROOT
+from page_views import (
+    AXE_RUNS,
+    CHART_WIDTHS,
+    CLIPPED_IN_FRAME,
+    RENDERER_AT,
+    SCHEMES,
+    SCREENSHOT_PAGES,
+    is_dark,
+    open_page,
+    overlaps,
+    page_view,
+    until,
+)
 from support import NOTEBOOKS, PAGES, chart_pages, contrast
 from tools.serve import serve_in_background
 
-SCREENSHOTS = PROJECT_ROOT / ".build" / "screenshots"
-
-
 _ORIGINS: dict = {}
-_RENDERER_AT: dict = {}  # origin -> the renderer that built the site served there
 
 
 @pytest.fixture(scope="session")
@@ -27,215 +36,15 @@ def origin(site, renderer):
     """The site served on localhost, once per renderer."""
     if site not in _ORIGINS:
         _ORIGINS[site] = serve_in_background(site)
-        _RENDERER_AT[_ORIGINS[site][0]] = renderer
+        RENDERER_AT[_ORIGINS[site][0]] = renderer
     return _ORIGINS[site][0]
-
-
-def _open(browser, url, width=1280, javascript=True, scheme="light"):
-    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript,
-                                  color_scheme=scheme)
-    page = context.new_page()
-    # the page's own report of anything its Content-Security-Policy blocked
-    page.add_init_script(
-        "window.cspViolations = [];"
-        "document.addEventListener('securitypolicyviolation', e => window.cspViolations.push("
-        "e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    problems, requests = [], []
-    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))  # an alert() that ran
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.goto(url)
-    page.wait_for_load_state("load")
-    return context, page, problems, requests
-
-
-# Elements that must never cover one another: the page's frame (navbar, table of contents,
-# footer) against the blocks of its content.
-_OVERLAPS = """() => {
-  const visible = el => { const r = el.getBoundingClientRect(); const st = getComputedStyle(el);
-    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none'; };
-  const frame = [...document.querySelectorAll('#quarto-header nav, #TOC, footer.footer')].filter(visible);
-  const blocks = [...document.querySelectorAll(
-    'main h1, main h2, main p, main figure, main table, main ul, main ol, main dl, main pre, main details')].filter(visible);
-  const hits = [];
-  for (const f of frame) {
-    const a = f.getBoundingClientRect();
-    for (const b of blocks) {
-      if (f.contains(b) || b.contains(f)) continue;
-      const c = b.getBoundingClientRect();
-      const x = Math.min(a.right, c.right) - Math.max(a.left, c.left);
-      const y = Math.min(a.bottom, c.bottom) - Math.max(a.top, c.top);
-      if (x > 1 && y > 1) hits.push((f.id || f.tagName) + ' over ' + b.tagName + ': ' + b.textContent.trim().slice(0, 40));
-    }
-  }
-  return hits;
-}"""
-
-
-def _overlaps(page) -> list[str]:
-    page.evaluate("window.scrollTo(0, 0)")
-    return page.evaluate(_OVERLAPS)
-
-
-# Text the page's frame cuts off (an ellipsis, a hidden overflow): the navbar's site title on phones.
-_CLIPPED_IN_FRAME = """() => [...document.querySelectorAll('#quarto-header *')]
-  .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && e.textContent.trim())
-  .map(e => e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 40))"""
-
-
-# Lines of code whose boxes (background and padding included) reach into the line above: their
-# background hides the underscores and descenders of that line.
-_CODE_LINES_OVERLAP = """() => [...document.querySelectorAll('pre code')].filter(code => {
-  const lines = [...code.getClientRects()];
-  return lines.some((line, i) => i > 0 && line.top > lines[i - 1].top + 1 && line.top < lines[i - 1].bottom - 0.5);
-}).map(code => code.textContent.trim().slice(0, 40))"""
-
-
-def _is_dark(css_colour: str) -> bool:
-    red, green, blue = (int(v) for v in re.findall(r"\d+", css_colour)[:3])
-    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) < 128
-
-
-# Without JavaScript, a button (or a link run by a script) that is shown does nothing when pressed.
-_INERT_CONTROLS = """[...document.querySelectorAll('button, [onclick]')].filter(e => {
-  const r = e.getBoundingClientRect();
-  return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
-}).map(e => e.outerHTML.slice(0, 100))"""
-
-_DUPLICATED_IDS = """(() => { const ids = [...document.querySelectorAll('body [id]')].map(e => e.id);
-  return ids.filter((id, i) => ids.indexOf(id) !== i); })()"""
-
-# For each chart picture: the drawing the browser chose, and what a reader sees of it. The SVG the
-# picture shows is drawn again, inline and at its own size, to measure its texts (with its
-# embedded font, as in the picture).
-_CHART_VIEW = """async () => {
-  const results = [];
-  for (const img of document.querySelectorAll('figure.explainer-chart .chart-graphic img')) {
-    img.scrollIntoView();
-    await img.decode();  // lazy: loads when near the viewport
-    const text = await (await fetch(img.currentSrc)).text();
-    const holder = document.createElement('div');
-    holder.style.cssText = 'position:absolute;left:-10000px;top:0';
-    holder.innerHTML = text;
-    document.body.appendChild(holder);
-    await document.fonts.ready;
-    const svg = holder.querySelector('svg');
-    const width = parseFloat(svg.getAttribute('width')), height = parseFloat(svg.getAttribute('height'));
-    const frame = svg.getBoundingClientRect();
-    const scale = img.getBoundingClientRect().width / width;
-    const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim());
-    const outside = texts.filter(t => { const r = t.getBoundingClientRect();
-      return r.left < frame.left - 0.5 || r.right > frame.right + 0.5 || r.top < frame.top - 0.5 || r.bottom > frame.bottom + 0.5; })
-      .map(t => t.textContent);
-    // a label that starts on a bar ends on it (the timeline's band names its count inside itself)
-    const bars = [...svg.querySelectorAll('g.mark-rect path')].map(p => p.getBoundingClientRect());
-    const overrun = texts.filter(t => { const r = t.getBoundingClientRect(), middle = (r.top + r.bottom) / 2;
-      return bars.some(b => r.left >= b.left && r.left < b.right && middle > b.top && middle < b.bottom
-                            && r.right > b.right + 0.5); })
-      .map(t => t.textContent);
-    const smallest = Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))) * scale;
-    holder.remove();
-    results.push({src: img.currentSrc.split('/').pop(), shown: img.getBoundingClientRect().width, width, height,
-                  smallest, outside, overrun, texts: texts.length});
-  }
-  return results;
-}"""
-
-# WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core 4.12, shipped by axe-playwright-python)
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-
-# The views the tests below look at: every page on a phone and a desktop, light and dark; every
-# page that shows charts also at 320 and 768 px, and without JavaScript; every page without
-# JavaScript on a phone. axe runs on every page in the light scheme, and in the dark one on the
-# pages with the most colours, on a phone and a desktop (the table of contents and the navbar change
-# shape between the two); screenshots of four pages are written for people to look at.
-SCHEMES = ["light", "dark"]
-CHART_WIDTHS = [320, 375, 768, 1280]
-_AXE_RUNS = [(path, "light") for path in PAGES] + [(path, "dark") for path in PAGES[:3] + PAGES[-1:]]
-_SCREENSHOT_PAGES = ["index.html", "data.html", "methods.html", "notebooks/03-chart-attacks.html"]
-
-
-def _look(browser, origin: str, path: str, width: int, scheme: str, javascript: bool) -> dict:
-    """Load one page, as a reader would meet it, and measure everything the tests below assert."""
-    context, page, problems, requests = _open(browser, f"{origin}/{path}", width=width, scheme=scheme,
-                                              javascript=javascript)
-    if javascript:
-        page.wait_for_timeout(300)  # Quarto's scripts set up the frame (and may complain) after load
-    view = {
-        "title": page.title(),
-        "description": page.locator('meta[name="description"]').get_attribute("content"),
-        "policies": page.locator('meta[http-equiv="Content-Security-Policy"]').count(),
-        "frame": {selector: page.locator(selector).count() for selector in (
-            "header#quarto-header nav", "main#quarto-document-content", "header#title-block-header h1.title",
-            "footer.footer")},
-        "scroll_width": page.evaluate("document.documentElement.scrollWidth"),
-        "overlaps": _overlaps(page),
-        "clipped_in_frame": page.evaluate(_CLIPPED_IN_FRAME),
-        "code_lines_overlap": page.evaluate(_CODE_LINES_OVERLAP),
-        "duplicated_ids": page.evaluate(_DUPLICATED_IDS),
-        "backgrounds": {"body": page.evaluate("getComputedStyle(document.body).backgroundColor"),
-                        "key figure": page.evaluate("(e => e && getComputedStyle(e).backgroundColor)"
-                                                    "(document.querySelector('.key-figure details'))")},
-        "inert_controls": page.evaluate(_INERT_CONTROLS),
-        "menu_link_visible": page.locator('#quarto-header a[href$="data.html"]').first.is_visible(),
-    }
-    if path in chart_pages():
-        if javascript:
-            view["explore_buttons"] = page.locator(".chart-explore.is-ready").count()
-            view["charts"] = page.evaluate(_CHART_VIEW)
-            if path == "index.html":
-                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                page.locator("figure.explainer-chart").nth(2).screenshot(path=str(SCREENSHOTS / f"timeline-{width}-{scheme}.png"))
-        else:  # the measuring script needs JavaScript: here, what the browser chose and loaded
-            images = page.locator("figure.explainer-chart img")
-            view["pictures"] = []
-            for index in range(images.count()):
-                images.nth(index).scroll_into_view_if_needed()
-                view["pictures"].append(images.nth(index).evaluate("i => ({loaded: i.complete && i.naturalWidth > 0,"
-                                                                   " src: i.currentSrc.split('/').pop()})"))
-        view["scroll_width_with_charts"] = page.evaluate("document.documentElement.scrollWidth")
-    if javascript and path in _SCREENSHOT_PAGES and width in (375, 1280):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        view["screenshot"] = SCREENSHOTS / f"{_RENDERER_AT[origin]}-{Path(path).stem}-{width}-{scheme}.png"
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(view["screenshot"]), full_page=True)
-    if javascript and (path, scheme) in _AXE_RUNS and width in (375, 1280):
-        view["axe"] = _axe(page)  # last: it opens every <details>
-    view["policy_violations"] = page.evaluate("window.cspViolations") if javascript else []
-    view["problems"], view["requests"] = list(problems), list(requests)
-    context.close()
-    return view
-
-
-def _axe(page) -> dict:
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # what a reader can reveal
-    page.wait_for_timeout(200)
-    # every rule is still listed under its outcome; only violations list all their nodes (faster)
-    return axe_module.Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                               "resultTypes": ["violations"]}).response
-
-
-_VIEWS: dict = {}
-
-
-def _view(browser, origin: str, path: str, width: int, scheme: str = "light", javascript: bool = True) -> dict:
-    """A page as :func:`_look` saw it: loaded once per run (conftest keeps each renderer's browser
-    tests on one worker), however many tests assert on it."""
-    key = (origin, path, width, scheme, javascript)
-    if key not in _VIEWS:
-        _VIEWS[key] = _look(browser, *key)
-    return _VIEWS[key]
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origin, path, width, scheme):
-    view = _view(browser, origin, path, width, scheme)
+def test_page_loads_cleanly_same_origin_only_and_nothingoverlaps(browser, origin, path, width, scheme):
+    view = page_view(browser, origin, path, width, scheme)
     assert view["problems"] == []
     assert view["policy_violations"] == []
     assert all(count == 1 for count in view["frame"].values()), view["frame"]
@@ -248,7 +57,7 @@ def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origi
     assert view["clipped_in_frame"] == []
     assert view["code_lines_overlap"] == []
     assert view["duplicated_ids"] == []
-    assert _is_dark(view["backgrounds"]["body"]) == (scheme == "dark"), view["backgrounds"]
+    assert is_dark(view["backgrounds"]["body"]) == (scheme == "dark"), view["backgrounds"]
 
 
 # Layout measured at every width from a phone's to a wide desktop's, 40 px apart, on one load
@@ -258,12 +67,12 @@ _SWEEP = [*range(1440, 320, -40), 320]
 
 @pytest.mark.parametrize("path", PAGES)
 def test_nothing_overlaps_or_scrolls_sideways_at_any_width(browser, origin, path):
-    context, page, problems, _ = _open(browser, f"{origin}/{path}", width=_SWEEP[0])
+    context, page, problems, _ = open_page(browser, f"{origin}/{path}", width=_SWEEP[0])
     for width in _SWEEP:
         page.set_viewport_size({"width": width, "height": 900})
         assert page.evaluate("document.documentElement.scrollWidth") <= width, width
-        assert _overlaps(page) == [], width
-        assert page.evaluate(_CLIPPED_IN_FRAME) == [], width
+        assert overlaps(page) == [], width
+        assert page.evaluate(CLIPPED_IN_FRAME) == [], width
     assert problems == []
     context.close()
 
@@ -272,7 +81,7 @@ def test_nothing_overlaps_or_scrolls_sideways_at_any_width(browser, origin, path
 def test_without_javascript_no_page_shows_a_control_that_needs_a_script(browser, origin, path):
     """Quarto's frame needs its scripts to open its menu and toggle its colour scheme, and its
     code-copy buttons need theirs: without JavaScript, none of them may show."""
-    view = _view(browser, origin, path, 375, javascript=False)
+    view = page_view(browser, origin, path, 375, javascript=False)
     assert view["inert_controls"] == []
     assert view["menu_link_visible"]  # the menu's links reachable without its button
     assert view["problems"] == []
@@ -283,10 +92,10 @@ def test_without_javascript_no_page_shows_a_control_that_needs_a_script(browser,
 def test_without_javascript_the_page_follows_the_system_and_its_frame_covers_nothing(browser, origin, width, scheme):
     """Quarto's frame needs its scripts to measure its fixed navbar and drop its spare light
     stylesheets; without them the page must still be whole, in the system's colour scheme."""
-    view = _view(browser, origin, "index.html", width, scheme, javascript=False)
+    view = page_view(browser, origin, "index.html", width, scheme, javascript=False)
     assert view["problems"] == []
     for element, colour in view["backgrounds"].items():
-        assert _is_dark(colour) == (scheme == "dark"), element
+        assert is_dark(colour) == (scheme == "dark"), element
     assert view["overlaps"] == []
     assert view["scroll_width"] <= width
     assert view["menu_link_visible"]
@@ -294,7 +103,7 @@ def test_without_javascript_the_page_follows_the_system_and_its_frame_covers_not
 
 
 def test_without_javascript_the_notebooks_menu_opens_by_pointer_and_keyboard(browser, origin):
-    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=1280, javascript=False)
+    context, page, problems, _ = open_page(browser, f"{origin}/index.html", width=1280, javascript=False)
     submenu = page.locator('#quarto-header .dropdown')
     if submenu.count():  # Quarto's "Notebooks" (the built-in renderer's menu is a <details>)
         notebook = submenu.locator('a[href*="notebooks/"]').first
@@ -315,7 +124,7 @@ def test_without_javascript_the_notebooks_menu_opens_by_pointer_and_keyboard(bro
 @pytest.mark.parametrize("path", chart_pages())
 def test_every_chart_is_drawn_for_the_width_and_scheme_with_labels_of_12px_and_more(browser, origin, path, width,
                                                                                      scheme, javascript):
-    view = _view(browser, origin, path, width, scheme, javascript)
+    view = page_view(browser, origin, path, width, scheme, javascript)
     if not javascript:
         assert len(view["pictures"]) == chart_pages()[path]
         for picture in view["pictures"]:
@@ -335,11 +144,11 @@ def test_every_chart_is_drawn_for_the_width_and_scheme_with_labels_of_12px_and_m
     assert view["problems"] == []
 
 
-@pytest.mark.parametrize("path, scheme", _AXE_RUNS)
+@pytest.mark.parametrize("path, scheme", AXE_RUNS)
 @pytest.mark.parametrize("width", [375, 1280])
 def test_axe_finds_no_wcag_2_2_a_or_aa_violation(browser, origin, path, scheme, width):
     """WCAG 2.2 A and AA as axe checks them, target size (2.5.8) included."""
-    results = _view(browser, origin, path, width, scheme)["axe"]
+    results = page_view(browser, origin, path, width, scheme)["axe"]
     assert "target-size" in [rule["id"] for rule in results["passes"] + results["inapplicable"]
                              + results["violations"] + results["incomplete"]]
     violations = results["violations"]
@@ -348,20 +157,20 @@ def test_axe_finds_no_wcag_2_2_a_or_aa_violation(browser, origin, path, scheme, 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", [375, 1280])
-@pytest.mark.parametrize("path", _SCREENSHOT_PAGES)
+@pytest.mark.parametrize("path", SCREENSHOT_PAGES)
 def test_screenshots_for_people_to_look_at(browser, origin, path, width, scheme):
-    screenshot = _view(browser, origin, path, width, scheme)["screenshot"]
+    screenshot = page_view(browser, origin, path, width, scheme)["screenshot"]
     assert screenshot.stat().st_size > 10_000
 
 
 @pytest.mark.parametrize("width", [320, 375, 768, 1280])
 def test_the_notebooks_menu_opens_inside_the_screen(browser, origin, width):
-    context, page, problems, _ = _open(browser, f"{origin}/data.html", width=width)
+    context, page, problems, _ = open_page(browser, f"{origin}/data.html", width=width)
     page.evaluate("document.fonts.ready")
     page.reload()  # the page's typeface now from the cache (font-display: optional skips it on a first visit)
     if page.locator(".navbar-toggler").is_visible():
         page.locator(".navbar-toggler").click()
-        _until(page, "document.querySelector('#navbarCollapse').classList.contains('show')")  # its opening slide done
+        until(page, "document.querySelector('#navbarCollapse').classList.contains('show')")  # its opening slide done
     page.locator("#quarto-header .nav-menu summary, #quarto-header .dropdown-toggle").first.click()
     links = page.locator('#quarto-header a[href*="notebooks/"]')
     links.first.wait_for(state="visible", timeout=5000)
@@ -377,7 +186,7 @@ def test_the_notebooks_menu_opens_inside_the_screen(browser, origin, width):
 def test_the_404_page_works_at_any_missing_address(browser, origin):
     """A static host answers a missing address, however deep, with 404.html: its styles, scripts
     and links must not depend on where it is shown."""
-    context, page, problems, _ = _open(browser, f"{origin}/404.html")
+    context, page, problems, _ = open_page(browser, f"{origin}/404.html")
     at_root = page.evaluate("getComputedStyle(document.querySelector('#quarto-header nav')).display")
     missing = f"{origin}/notebooks/no/such-page.html"
     not_found = context.request.get(f"{origin}/404.html").body()
@@ -394,7 +203,7 @@ def test_the_404_page_works_at_any_missing_address(browser, origin):
 
 
 def test_the_page_prints_without_the_frame(browser, origin):
-    context, page, _, _ = _open(browser, f"{origin}/index.html")
+    context, page, _, _ = open_page(browser, f"{origin}/index.html")
     page.emulate_media(media="print")
     for selector in ("#quarto-header", "#TOC"):
         assert not page.locator(selector).first.is_visible(), selector
@@ -403,35 +212,27 @@ def test_the_page_prints_without_the_frame(browser, origin):
     context.close()
 
 
-def _until(page, expression: str, seconds: float = 15) -> None:
-    """Wait until ``expression`` is true in the page. Not ``wait_for_function``: Playwright polls it
-    with eval(), which the site's Content-Security-Policy (rightly) refuses."""
-    for _ in range(int(seconds * 10)):
-        if page.evaluate(expression):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"still false after {seconds} s: {expression}")
 
 
 def test_the_page_and_pictures_follow_quartos_colour_scheme_toggle(browser, origin, renderer):
     if renderer != "quarto":
         pytest.skip("only Quarto's frame has a colour-scheme toggle")
-    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=1280, scheme="light")
+    context, page, problems, _ = open_page(browser, f"{origin}/index.html", width=1280, scheme="light")
     images = page.locator("figure.explainer-chart img")
     assert all(".dark." not in src for src in images.evaluate_all("all => all.map(i => i.currentSrc)"))
     page.locator(".quarto-color-scheme-toggle").first.click()
-    _until(page, "document.body.classList.contains('quarto-dark')")
-    _until(page, "[...document.querySelectorAll('figure.explainer-chart img')]"
+    until(page, "document.body.classList.contains('quarto-dark')")
+    until(page, "[...document.querySelectorAll('figure.explainer-chart img')]"
            ".every(i => i.currentSrc.includes('.wide.dark.') && i.complete)")
     # the dark stylesheet, which waits for a dark system (quarto_weight.py), applies on the reader's choice
-    _until(page, "getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)'")
-    assert _is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    until(page, "getComputedStyle(document.body).backgroundColor !== 'rgb(255, 255, 255)'")
+    assert is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
     page.reload()  # the choice is remembered: dark from the first paint
-    assert _is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    assert is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
     page.locator(".quarto-color-scheme-toggle").first.click()  # and back
-    _until(page, "[...document.querySelectorAll('figure.explainer-chart img')]"
+    until(page, "[...document.querySelectorAll('figure.explainer-chart img')]"
            ".every(i => !i.currentSrc.includes('.dark.'))")
-    assert not _is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    assert not is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
     assert problems == []
     context.close()
 
@@ -441,14 +242,14 @@ def test_quartos_menus_and_search_work_and_show_their_icons(browser, origin, ren
     menus open, and its search, whose result cards scripts build, finds pages and shows its icons."""
     if renderer != "quarto":
         pytest.skip("the built-in renderer has neither a menu script nor search")
-    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=1280)
+    context, page, problems, _ = open_page(browser, f"{origin}/index.html", width=1280)
     page.locator("#nav-menu-notebooks").click()
     assert page.locator(".dropdown-menu.show a.dropdown-item:visible").count() == len(NOTEBOOKS)
     page.keyboard.press("Escape")
-    _until(page, "!document.querySelector('.dropdown-menu.show')")
+    until(page, "!document.querySelector('.dropdown-menu.show')")
     page.locator("#quarto-search button, #quarto-search .aa-DetachedSearchButton").first.click()
     page.keyboard.type("troops")
-    _until(page, "document.querySelectorAll('.aa-Item').length > 0")
+    until(page, "document.querySelectorAll('.aa-Item').length > 0")
     icons = page.evaluate("[...document.querySelectorAll('.search-result-icon')].map(i => "
                           "[getComputedStyle(i, '::before').content, i.getBoundingClientRect().width])")
     assert icons and all(content not in ("none", "normal", '""') and width > 0 for content, width in icons), icons
@@ -457,16 +258,16 @@ def test_quartos_menus_and_search_work_and_show_their_icons(browser, origin, ren
     assert page.url.startswith(origin) and page.url != f"{origin}/index.html", page.url
     assert page.locator("main#quarto-document-content").count() == 1
     context.close()
-    context, page, more, _ = _open(browser, f"{origin}/index.html", width=375)
+    context, page, more, _ = open_page(browser, f"{origin}/index.html", width=375)
     page.locator(".navbar-toggler").click()
-    _until(page, "document.querySelector('#navbarCollapse').classList.contains('show')")
+    until(page, "document.querySelector('#navbarCollapse').classList.contains('show')")
     assert page.locator("#navbarCollapse a.nav-link:visible").count() >= 4
     assert problems + more == []
     context.close()
 
 
 def test_the_interactive_chart_loads_only_when_asked_and_moves_nothing(browser, origin):
-    context, page, problems, requests = _open(browser, f"{origin}/index.html", width=1280)
+    context, page, problems, requests = open_page(browser, f"{origin}/index.html", width=1280)
     # cumulative layout shift as browsers count it (shifts right after a reader's input excluded)
     page.evaluate("""window.shifts = 0; new PerformanceObserver(list => { for (const e of list.getEntries())
                      if (!e.hadRecentInput) window.shifts += e.value; }).observe({type: 'layout-shift', buffered: true});""")
@@ -523,7 +324,7 @@ _FOCUS_RING_CLIPPED = """() => {
 
 def test_a_notebook_page_offers_its_charts_interactive_view_too(browser, origin):
     path = next(page for page in chart_pages() if page.startswith("notebooks/"))
-    context, page, problems, _ = _open(browser, f"{origin}/{path}", width=1280, scheme="dark")
+    context, page, problems, _ = open_page(browser, f"{origin}/{path}", width=1280, scheme="dark")
     figure = page.locator("figure.explainer-chart").first
     figure.scroll_into_view_if_needed()
     figure.locator(".chart-explore").click()
@@ -534,7 +335,7 @@ def test_a_notebook_page_offers_its_charts_interactive_view_too(browser, origin)
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_interactive_charts_tooltips_are_readable_in_the_pages_scheme(browser, origin, scheme):
-    context, page, problems, _ = _open(browser, f"{origin}/index.html", width=1280, scheme=scheme)
+    context, page, problems, _ = open_page(browser, f"{origin}/index.html", width=1280, scheme=scheme)
     figure = page.locator('figure.explainer-chart[data-chart="us-responses-timeline"]')
     figure.scroll_into_view_if_needed()
     figure.locator(".chart-explore").click()
@@ -542,7 +343,7 @@ def test_the_interactive_charts_tooltips_are_readable_in_the_pages_scheme(browse
     band.wait_for(timeout=15000)
     box = band.bounding_box()
     page.mouse.move(box["x"] + box["width"] - 5, box["y"] + box["height"] / 2)  # past its label
-    _until(page, "!!document.querySelector('#vg-tooltip-element.visible')")
+    until(page, "!!document.querySelector('#vg-tooltip-element.visible')")
     tip = page.evaluate("""() => { const t = document.querySelector('#vg-tooltip-element'), s = getComputedStyle(t);
         const cells = [...t.querySelectorAll('td')];
         return {size: parseFloat(s.fontSize), background: s.backgroundColor, text: t.textContent,
@@ -550,7 +351,7 @@ def test_the_interactive_charts_tooltips_are_readable_in_the_pages_scheme(browse
                 cut: cells.filter(c => c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1)
                           .map(c => c.textContent)}; }""")
     assert tip["size"] >= 12, tip
-    assert _is_dark(tip["background"]) == (scheme == "dark"), tip
+    assert is_dark(tip["background"]) == (scheme == "dark"), tip
     assert all(contrast(colour, tip["background"]) >= 4.5 for colour in tip["colours"]), tip
     assert tip["cut"] == [] and "gives no dates" in tip["text"], tip
     assert problems == []
@@ -559,7 +360,7 @@ def test_the_interactive_charts_tooltips_are_readable_in_the_pages_scheme(browse
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_first_tab_offers_a_skip_past_the_navigation(browser, origin, width):
-    context, page, _, _ = _open(browser, f"{origin}/", width=width)  # as readers arrive (from /index.html Quarto sends #links to /)
+    context, page, _, _ = open_page(browser, f"{origin}/", width=width)  # as readers arrive (from /index.html Quarto sends #links to /)
     page.keyboard.press("Tab")
     link = page.evaluate("""(() => { const e = document.activeElement, r = e.getBoundingClientRect();
         return {text: e.textContent, left: r.left, top: r.top, shown: document.elementFromPoint(
@@ -575,7 +376,7 @@ def test_the_first_tab_offers_a_skip_past_the_navigation(browser, origin, width)
 def test_focus_taken_back_into_the_hidden_header_brings_it_back(browser, origin, width):
     """Quarto's header hides as the reader scrolls down; Shift+Tab from the content into it must
     not leave the focus on links out of sight."""
-    context, page, _, _ = _open(browser, f"{origin}/index.html", width=width)
+    context, page, _, _ = open_page(browser, f"{origin}/index.html", width=width)
     hides = page.locator("#quarto-header.headroom").count() > 0  # Quarto's; the built-in header scrolls away
     page.mouse.move(100, 400)  # the wheel scrolls what is under the pointer
     for _ in range(20):  # scrolled down until Quarto hides its header (its script may still be starting)
@@ -605,7 +406,7 @@ def test_focus_taken_back_into_the_hidden_header_brings_it_back(browser, origin,
 def test_keyboard_focus_is_ringed_wherever_it_goes(browser, origin, width):
     """Tab through the page's first stops (the navbar, the table of contents, the figures): each
     focused element shows a ring, inside the viewport."""
-    context, page, _, _ = _open(browser, f"{origin}/index.html", width=width)
+    context, page, _, _ = open_page(browser, f"{origin}/index.html", width=width)
     for _ in range(14):
         page.keyboard.press("Tab")
         ring = page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
@@ -625,7 +426,7 @@ def test_keyboard_focus_is_ringed_wherever_it_goes(browser, origin, width):
 def test_a_figure_opens_its_source_by_click_and_by_keyboard(browser, origin):
     # at the site's address, as readers arrive: Quarto rewrites links to index.html as links to
     # its folder, so from /index.html a same-page link would load the page again from /
-    context, page, _, _ = _open(browser, f"{origin}/")
+    context, page, _, _ = open_page(browser, f"{origin}/")
     figure = page.locator("#figure-us-troops-in-iraq")
     sentence = figure.locator(".source-sentence")
     assert not sentence.is_visible()
@@ -678,7 +479,7 @@ def _build_hostile_site(tmp_path_factory, renderer) -> str:
 @pytest.mark.parametrize("path", ["index.html", "methods.html", "notebooks/01-claims-ledger.html",
                                   "notebooks/05-explainer-page-parts.html"])
 def test_hostile_seed_text_is_shown_as_text_and_never_run(browser, hostile_site, path):
-    context, page, problems, requests = _open(browser, f"{hostile_site}/{path}")
+    context, page, problems, requests = open_page(browser, f"{hostile_site}/{path}")
     for details in page.locator("details").all():  # open every source, so each sentence renders
         details.evaluate("element => element.open = true")
     page.wait_for_timeout(300)
@@ -702,7 +503,7 @@ def test_the_policy_blocks_and_reports_what_it_forbids(browser, site, tmp_path):
         encoding="utf-8")
     url, server = serve_in_background(site)
     try:
-        context, page, _, _ = _open(browser, f"{url}/index.html")
+        context, page, _, _ = open_page(browser, f"{url}/index.html")
         page.wait_for_timeout(300)
         violations = page.evaluate("window.cspViolations")
         assert page.title() != "ran"
