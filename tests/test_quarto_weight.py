@@ -8,7 +8,7 @@ from fontTools.ttLib import TTFont
 
 from explainer.errors import InputError
 from explainer.paths import PROJECT_ROOT
-from explainer.site.quarto_weight import lighter_head, slim_stylesheet, subset_icon_font
+from explainer.site.quarto_weight import drop_unread_properties, lighter_head, slim_stylesheet, subset_icon_font
 
 _CSS = """/*! Bootstrap, MIT licence */
 /* a plain comment */
@@ -40,6 +40,28 @@ def test_a_stylesheet_keeps_the_rules_whose_names_occur_and_only_those():
     # written back as escapes: ASCII, with the icon's codepoint readable for the font's subset
     assert css.isascii() and 'content:"\\f272 "' in css and 'content:"\\2014  "' in css
     assert slim_stylesheet(css, _WORDS, "bootstrap.min.css") == css  # idempotent
+
+
+def test_custom_properties_that_nothing_reads_are_dropped_and_those_read_anywhere_kept():
+    sheets = {
+        "light.css": ":root{--bs-unread:1px;--bs-chain:2px;--bs-link:var(--bs-chain);--bs-script:3px;--bs-ours:4px}"
+                     "\n.only-unread{--bs-gone:0}\n.navbar{color:var(--bs-link)}\n"
+                     "@media(min-width: 992px){:root{--bs-wide-unread:5px}}",
+        "dark.css": ":root{--bs-link:red;--bs-dark-unread:6px}",
+    }
+    # --bs-script is named by a script (words hold names without their dashes); --bs-ours is read by
+    # the site's own stylesheet; --bs-chain only by --bs-link, which .navbar reads
+    lighter = drop_unread_properties(sheets, words={"bs-script", "navbar"}, also_read="a{color:var(--bs-ours)}")
+    for kept in ("--bs-chain:2px", "--bs-link:var(--bs-chain)", "--bs-script:3px", "--bs-ours:4px", "--bs-link:red",
+                 "var(--bs-link)"):
+        assert kept in "".join(lighter.values()), kept
+    for dropped in ("--bs-unread", "--bs-gone", ".only-unread", "--bs-wide-unread", "@media", "--bs-dark-unread"):
+        assert dropped not in "".join(lighter.values()), dropped
+    # once .navbar goes, --bs-link and then --bs-chain are read by nothing
+    rest = drop_unread_properties({"light.css": lighter["light.css"].replace(".navbar{color:var(--bs-link)}", "")},
+                                  words=set())
+    assert "--bs-chain" not in rest["light.css"] and "--bs-link" not in rest["light.css"]
+    assert drop_unread_properties(lighter, {"bs-script", "navbar"}, "a{color:var(--bs-ours)}") == lighter
 
 
 def test_a_stylesheet_that_cannot_be_parsed_is_refused_by_name():

@@ -9,6 +9,9 @@ render-blocking, of which Lighthouse finds nine tenths unused; the full Bootstra
   somewhere in the site's pages or scripts (what PurgeCSS does, by the same rule: a name that
   occurs nowhere cannot be in the page, even when a script adds it; the one class name Quarto's
   scripts assemble from parts, its search's icons, is provided for);
+- then each custom property (``--bs-…``) that no stylesheet of the site reads with ``var()`` and no
+  page or script names is dropped, until none is left unread (Bootstrap declares some 400 on
+  ``:root`` for each scheme, a quarter of what was left of each sheet);
 - the icon font keeps only the glyphs of the icon rules left;
 - Quarto's scripts in ``<head>`` are deferred: they run, in order, before ``DOMContentLoaded``,
   which is when Quarto's own page script uses them; they no longer hold up the first paint. Not on
@@ -109,16 +112,59 @@ def _slim_rules(rules: list, words: set[str]) -> list:
     return kept
 
 
-def slim_stylesheet(css: str, words: set[str], name: str) -> str:
-    """The stylesheet without the rules no element of the site can match."""
+def _parsed(css: str, name: str) -> list:
     rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=False)
     errors = [rule for rule in rules if rule.type == "error"]
     if errors:  # cut blindly, a stylesheet we cannot parse could lose rules it needs
         raise InputError(name, f"cannot parse this stylesheet: {errors[0].message}", errors[0].source_line)
-    css = "\n".join(rule.serialize() for rule in _slim_rules(rules, words)) + "\n"
+    return rules
+
+
+def _serialized(rules: list) -> str:
+    css = "\n".join(rule.serialize() for rule in rules) + "\n"
     # tinycss2 writes the characters its strings hold; written back as escapes, as they came, the
     # sheet stays ASCII (its encoding cannot matter) and its icons' codepoints stay readable.
     return _NON_ASCII.sub(lambda match: f"\\{ord(match.group()):x} ", css)
+
+
+def slim_stylesheet(css: str, words: set[str], name: str) -> str:
+    """The stylesheet without the rules no element of the site can match."""
+    return _serialized(_slim_rules(_parsed(css, name), words))
+
+
+def _without_properties(rules: list, unread) -> list:
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            declarations = tinycss2.parse_declaration_list(rule.content, skip_whitespace=True, skip_comments=True)
+            if all(d.type == "declaration" for d in declarations) and any(unread(d.name) for d in declarations):
+                declarations = [d for d in declarations if not unread(d.name)]
+                if not declarations:
+                    continue  # a rule that only declared unread properties
+                rule.content = tinycss2.parse_component_value_list(";".join(d.serialize() for d in declarations))
+        elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer"} and rule.content:
+            inner = _without_properties(tinycss2.parse_rule_list(rule.content, skip_whitespace=True), unread)
+            if not inner:
+                continue
+            rule.content = [node for child in inner for node in (child, tinycss2.ast.WhitespaceToken(0, 0, "\n"))]
+        kept.append(rule)
+    return kept
+
+
+def drop_unread_properties(sheets: dict[str, str], words: set[str], also_read: str = "") -> dict[str, str]:
+    """``sheets`` (name: CSS) without the custom properties that nothing reads: not ``var()`` in
+    these sheets or in ``also_read`` (the site's other stylesheets), and not named in a page or a
+    script (``words``: a script reads ``--bs-position`` by name). Repeated until nothing more goes,
+    since a property read only by one that went is no longer read either."""
+    reads = re.compile(r"var\(\s*(--[\w-]+)")
+    while True:
+        read = set(reads.findall(also_read + "".join(sheets.values())))
+        def unread(name: str) -> bool:
+            return name.startswith("--") and name not in read and name[2:] not in words
+        lighter = {name: _serialized(_without_properties(_parsed(css, name), unread)) for name, css in sheets.items()}
+        if lighter == sheets:
+            return lighter
+        sheets = lighter
 
 
 def subset_icon_font(font: Path, stylesheets: list[str]) -> None:
@@ -149,14 +195,16 @@ def slim_frame(folder: Path) -> None:
     if not bootstrap.is_dir():
         return  # the built-in renderer: no Quarto frame
     words = _words(folder)
-    slimmed = []
-    for sheet in sorted(bootstrap.glob("*.css")):
-        css = slim_stylesheet(sheet.read_text(encoding="utf-8"), words, str(sheet))
-        sheet.write_text(css, encoding="utf-8")
-        slimmed.append(css)
+    sheets = {str(sheet): slim_stylesheet(sheet.read_text(encoding="utf-8"), words, str(sheet))
+              for sheet in sorted(bootstrap.glob("*.css"))}
+    others = "".join(path.read_text(encoding="utf-8", errors="replace") for path in sorted(folder.rglob("*.css"))
+                     if bootstrap not in path.parents and "vendor" not in path.parts)
+    sheets = drop_unread_properties(sheets, words, others)
+    for sheet, css in sheets.items():
+        Path(sheet).write_text(css, encoding="utf-8")
     font = bootstrap / "bootstrap-icons.woff"
     if font.is_file():
-        subset_icon_font(font, slimmed)
+        subset_icon_font(font, list(sheets.values()))
 
 
 def lighter_head(markup: str) -> str:
