@@ -495,6 +495,41 @@ def _wait_lines(waits: dict[str, float]) -> list[str]:
     ]
 
 
+# Where `make test`'s time goes: observations from `pytest --durations` runs, dated, not re-measured
+# by each `make bench` (the suite is timed by itself, by `make test`; the budget row above).
+TEST_TIME_LINES = [
+    "## Where `make test` spends its time",
+    "",
+    "From `pytest --durations` on 2026-11-26 (2 workers, both renderers, nothing else running), after the "
+    "changes in the last column:",
+    "",
+    "| Part | Time | What changed |",
+    "|---|---|---|",
+    "| The browser suite alone (`tests/test_browser.py`, both sites) | 249 s (344 s with the views but the "
+    "grouping broken) | Each page is loaded once per "
+    "width, scheme and JavaScript setting (about 86 views per renderer) and every check is asserted on that view "
+    "(`tests/page_views.py`); the width check resizes one load per page from 1440 to 320 px instead of five fresh "
+    "loads; each renderer's tests run on one worker |",
+    "| `--dist loadgroup` grouping | had silently stopped | pytest 9.2 derives a test's id afresh, so pytest-xdist "
+    "3.8 could not tag it with its group: the JupyterLab tests, the hostile-seed site and the robustness copy "
+    "were each set up on both workers. pytest is held below 9.2, and a run where grouping fails stops with a "
+    "usage error |",
+    "| The hostile-seed site | built 4 times → 2 (once per renderer) | a session cache instead of a module fixture "
+    "torn down whenever the tests alternated renderers |",
+    "| Whole `pytest tests/` | 486 s → 361 s | the above |",
+    "| Whole `make test` (verify, build, nbval, pytest) | 540 s → 401 s | the above |",
+    "",
+    "What is left is mostly real work: about 390 s of CPU on 2 cores. Chromium rendering and measuring "
+    "about 170 views and running axe on 56 of them; end-to-end builds of project copies (the hostile-seed site "
+    "per renderer, 20–30 s each; the robustness copy, 16 s, and its forced rebuild, 23 s; a Quarto render with a "
+    "site URL, 15 s); JupyterLab, 60–70 s on one worker; nbval, 12 s. A 60 s `make test` would need a fifth of "
+    "that CPU: not without dropping the coverage the later issues asked for (both renderers, four widths, both "
+    "schemes, JavaScript on and off, JupyterLab). `make test-fast` (no browser, no end-to-end build) is the "
+    "inner loop.",
+    "",
+]
+
+
 def report(times: dict, plain: dict, ours: dict[str, PageWeight], theirs: dict[str, PageWeight], runs: int,
            quarto: dict[str, PageWeight] | None = None, quarto_render: dict | None = None,
            sides: dict | None = None, nbval: dict | None = None, waits: dict | None = None) -> str:
@@ -537,6 +572,7 @@ def report(times: dict, plain: dict, ours: dict[str, PageWeight], theirs: dict[s
         "",
         *(_side_lines(sides, nbval, runs) if sides and nbval else []),
         *(_wait_lines(waits) if waits else []),
+        *TEST_TIME_LINES,
         "## Pages",
         "",
         "First paint: the document and every request that started before the first contentful paint. "
