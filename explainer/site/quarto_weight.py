@@ -93,6 +93,19 @@ def _used(selectors: str, words: set[str]) -> bool:
     )
 
 
+def _holds_rules(rule) -> bool:
+    """An @media, @supports or @layer block: rules inside a rule."""
+    return rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer"} and bool(rule.content)
+
+
+def _cut_inside(rule, cut) -> bool:
+    """Replace the rules inside ``rule`` (see :func:`_holds_rules`) with those ``cut`` keeps of
+    them; whether any is left."""
+    inner = cut(tinycss2.parse_rule_list(rule.content, skip_whitespace=True))
+    rule.content = [node for child in inner for node in (child, tinycss2.ast.WhitespaceToken(0, 0, "\n"))]
+    return bool(inner)
+
+
 def _slim_rules(rules: list, words: set[str]) -> list:
     kept = []
     for rule in rules:
@@ -102,10 +115,8 @@ def _slim_rules(rules: list, words: set[str]) -> list:
         elif rule.type == "qualified-rule":
             if _used(tinycss2.serialize(rule.prelude), words):
                 kept.append(rule)
-        elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer"} and rule.content:
-            inner = _slim_rules(tinycss2.parse_rule_list(rule.content, skip_whitespace=True), words)
-            if inner:
-                rule.content = [node for child in inner for node in (child, tinycss2.ast.WhitespaceToken(0, 0, "\n"))]
+        elif _holds_rules(rule):
+            if _cut_inside(rule, lambda inner: _slim_rules(inner, words)):
                 kept.append(rule)
         elif rule.type != "whitespace":
             kept.append(rule)  # @font-face, @keyframes, @import...: kept as they are
@@ -142,11 +153,8 @@ def _without_properties(rules: list, unread) -> list:
                 if not declarations:
                     continue  # a rule that only declared unread properties
                 rule.content = tinycss2.parse_component_value_list(";".join(d.serialize() for d in declarations))
-        elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer"} and rule.content:
-            inner = _without_properties(tinycss2.parse_rule_list(rule.content, skip_whitespace=True), unread)
-            if not inner:
-                continue
-            rule.content = [node for child in inner for node in (child, tinycss2.ast.WhitespaceToken(0, 0, "\n"))]
+        elif _holds_rules(rule) and not _cut_inside(rule, lambda inner: _without_properties(inner, unread)):
+            continue
         kept.append(rule)
     return kept
 
@@ -157,14 +165,15 @@ def drop_unread_properties(sheets: dict[str, str], words: set[str], also_read: s
     script (``words``: a script reads ``--bs-position`` by name). Repeated until nothing more goes,
     since a property read only by one that went is no longer read either."""
     reads = re.compile(r"var\(\s*(--[\w-]+)")
+    read_before = None
     while True:
         read = set(reads.findall(also_read + "".join(sheets.values())))
-        def unread(name: str) -> bool:
+        if read == read_before:  # the same properties read as by the last pass: it left none unread
+            return sheets
+        def unread(name: str, read=read) -> bool:
             return name.startswith("--") and name not in read and name[2:] not in words
-        lighter = {name: _serialized(_without_properties(_parsed(css, name), unread)) for name, css in sheets.items()}
-        if lighter == sheets:
-            return lighter
-        sheets = lighter
+        sheets = {name: _serialized(_without_properties(_parsed(css, name), unread)) for name, css in sheets.items()}
+        read_before = read
 
 
 def subset_icon_font(font: Path, stylesheets: list[str]) -> None:
