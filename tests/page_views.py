@@ -130,7 +130,7 @@ CHART_VIEW = """async () => {
 # WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core 4.12, shipped by axe-playwright-python)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
-# The views the tests below look at: every page on a phone and a desktop, light and dark; every
+# The views test_browser.py looks at: every page on a phone and a desktop, light and dark; every
 # page that shows charts also at 320 and 768 px, and without JavaScript; every page without
 # JavaScript on a phone. axe runs on every page in the light scheme, and in the dark one on the
 # pages with the most colours, on a phone and a desktop (the table of contents and the navbar change
@@ -142,7 +142,7 @@ SCREENSHOT_PAGES = ["index.html", "data.html", "methods.html", "notebooks/03-cha
 
 
 def look(browser, origin: str, path: str, width: int, scheme: str, javascript: bool) -> dict:
-    """Load one page, as a reader would meet it, and measure everything the tests below assert."""
+    """Load one page, as a reader would meet it, and measure everything test_browser.py asserts on it."""
     context, page, problems, requests = open_page(browser, f"{origin}/{path}", width=width, scheme=scheme,
                                               javascript=javascript)
     if javascript:
@@ -212,7 +212,6 @@ def page_view(browser, origin: str, path: str, width: int, scheme: str = "light"
     if key not in _VIEWS:
         _VIEWS[key] = look(browser, *key)
     return _VIEWS[key]
-
 
 
 def until(page, expression: str, seconds: float = 15) -> None:

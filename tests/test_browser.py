@@ -43,7 +43,7 @@ def origin(site, renderer):
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_same_origin_only_and_nothingoverlaps(browser, origin, path, width, scheme):
+def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origin, path, width, scheme):
     view = page_view(browser, origin, path, width, scheme)
     assert view["problems"] == []
     assert view["policy_violations"] == []
