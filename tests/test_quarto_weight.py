@@ -1,14 +1,23 @@
-"""Quarto's frame cut to what the site uses (explainer/site/quarto_weight.py), on small inputs.
+"""Quarto's frame cut to what the site uses (explainer/site/quarto_weight.py, quarto_scripts.py), on small inputs.
 The browser suite checks the same on the site Quarto renders: every page, both schemes."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from fontTools.ttLib import TTFont
 
 from explainer.errors import InputError
 from explainer.paths import PROJECT_ROOT
-from explainer.site.quarto_weight import drop_unread_properties, lighter_head, slim_stylesheet, subset_icon_font
+from explainer.site.quarto_scripts import scripts_after_paint
+from explainer.site.quarto_weight import (
+    drop_unread_properties,
+    lighter_head,
+    merge_small_sheets,
+    slim_stylesheet,
+    subset_icon_font,
+)
 
 _CSS = """/*! Bootstrap, MIT licence */
 /* a plain comment */
@@ -80,32 +89,83 @@ def test_the_icon_font_keeps_the_glyphs_the_stylesheets_name(tmp_path):
 
 
 _HEAD = """<html><head>
-<script src="site_libs/quarto-nav/quarto-nav.js"></script>
-<script src="site_libs/quarto-html/quarto.js" type="module"></script>
-<script src="assets/charts.js" defer></script>
+<link href="site_libs/quarto-html/tippy.css" rel="stylesheet">
+<link href="site_libs/quarto-html/quarto-syntax-highlighting-1f6b.css" rel="stylesheet" class="quarto-text-highlighting-styles">
+<link href="site_libs/bootstrap/bootstrap-icons.css" rel="stylesheet">
 <link href="site_libs/bootstrap/bootstrap.min.css" rel="stylesheet" class="quarto-bootstrap quarto-color-scheme" data-mode="light">
 <link href="site_libs/bootstrap/bootstrap-dark.min.css" rel="stylesheet"
  class="quarto-bootstrap quarto-color-scheme quarto-color-alternate" data-mode="dark">
 <link href="site_libs/bootstrap/bootstrap.min.css" rel="stylesheet" class="quarto-bootstrap quarto-color-scheme-extra" data-mode="light">
-</head><body class="nav-fixed quarto-light"><script src="site_libs/late.js"></script></body></html>"""
+</head><body class="nav-fixed quarto-light"><script>
+    const darkModeDefault = false;
+      document.querySelector('link.quarto-text-highlighting-styles.quarto-color-scheme-extra').rel = 'disabled-stylesheet';
+</script></body></html>"""
 
 
-def test_quartos_head_scripts_are_deferred_and_its_dark_sheets_wait_for_a_dark_system_or_a_choice():
+def test_quartos_small_sheets_go_and_its_dark_sheets_are_fetched_only_for_a_dark_page():
     page = lighter_head(_HEAD)
-    assert '<script src="site_libs/quarto-nav/quarto-nav.js" defer></script>' in page
-    assert '<script src="site_libs/quarto-html/quarto.js" type="module"></script>' in page  # modules defer already
-    assert '<script src="site_libs/late.js"></script>' in page  # only <head>'s
-    dark = 'class="quarto-bootstrap quarto-color-scheme quarto-color-alternate" data-mode="dark" ' \
-           'media="(prefers-color-scheme: dark)">\n<script>'
-    assert dark in page and page.count('media="(prefers-color-scheme: dark)"') == 1
+    assert "tippy.css" not in page and "highlighting" not in page and "bootstrap-icons" not in page  # merged
+    assert "const darkModeDefault = false;\n</script>" in page  # and Quarto's script looks for none of them
+    dark = ('<noscript id="quarto-dark-sheets"><link href="site_libs/bootstrap/bootstrap-dark.min.css" rel="stylesheet"\n'
+            ' class="quarto-bootstrap quarto-color-scheme quarto-color-alternate" data-mode="dark" '
+            'media="(prefers-color-scheme: dark)"></noscript>\n<script>')
+    assert dark in page and page.count("bootstrap-dark.min.css") == 1  # only in the <noscript>, its script after it
+    assert 'document.getElementById("quarto-dark-sheets")' in page and "document.write(sheets)" in page
     # the spare light copy, which covers the dark sheets until Quarto's script disables it, only on a light system
     assert 'quarto-color-scheme-extra" data-mode="light" media="not all and (prefers-color-scheme: dark)">' in page
     assert page.count("media=") == 2
     assert '<body class="nav-fixed">' in page  # Quarto's script marks the scheme; without it, no false "light"
-    # the script that lifts the condition comes after the sheets it finds, and before the body
     assert page.index("localStorage") < page.index("</head>")
     assert lighter_head(page) == page  # idempotent
     assert lighter_head("<html><head></head><body></body></html>") == "<html><head></head><body></body></html>"
-    # a heading "Exports" would be the global `exports` that the scripts' UMD wrappers look for
-    exports = lighter_head(_HEAD.replace("quarto-light\">", "quarto-light\"><h2 id=\"exports\">Exports</h2>"))
-    assert " defer>" not in exports.replace('<script src="assets/charts.js" defer>', "")
+
+
+def test_quartos_small_sheets_join_the_bootstrap_sheet_of_their_scheme_in_page_order(tmp_path):
+    sheets = {"bootstrap/bootstrap-5e83.min.css": ".light{}", "bootstrap/bootstrap-dark-ebeb.min.css": ".dark{}",
+              "bootstrap/bootstrap-icons.css": ".bi{}", "quarto-html/tippy.css": ".tippy-box{}",
+              "quarto-html/quarto-syntax-highlighting-1f6b.css": ".kw{color:blue}",
+              "quarto-html/quarto-syntax-highlighting-dark-08b2.css": ".kw{color:cyan}"}
+    for name, css in sheets.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(css, encoding="utf-8")
+    merge_small_sheets(tmp_path)
+    left = {path.relative_to(tmp_path).as_posix(): path.read_text() for path in tmp_path.rglob("*.css")}
+    assert left == {"bootstrap/bootstrap-5e83.min.css": ".tippy-box{}\n.kw{color:blue}\n.bi{}\n.light{}",
+                    "bootstrap/bootstrap-dark-ebeb.min.css": ".kw{color:cyan}\n.dark{}"}
+    merge_small_sheets(tmp_path)  # a second pass finds nothing to merge
+    assert {path.relative_to(tmp_path).as_posix(): path.read_text() for path in tmp_path.rglob("*.css")} == left
+    (tmp_path / "quarto-html/tippy.css").write_text(".tippy-box{}")
+    (tmp_path / "bootstrap/bootstrap-5e83.min.css").rename(tmp_path / "bootstrap/bootstrap-9f00.min.css.bak")
+    with pytest.raises(InputError, match="expected one stylesheet"):
+        merge_small_sheets(tmp_path)  # nowhere to put it: refused, not dropped
+
+
+_PAGE = """<html><head>
+<script src="../site_libs/quarto-nav/quarto-nav.js" defer></script>
+<script src="../site_libs/quarto-html/quarto.js" type="module"></script>
+<script src="../assets/charts.js" defer></script>
+</head><body><p>text</p>
+<script id="quarto-html-after-body" type="application/javascript">
+  window.document.addEventListener("DOMContentLoaded", function () {});
+</script>
+</body></html>"""
+
+
+def test_quartos_scripts_wait_for_the_first_paint_and_its_page_script_moves_to_a_shared_file():
+    files = {}
+    page = scripts_after_paint(_PAGE, files)
+    placeholders = re.findall(r'<script type="text/x-after-paint" data-src="([^"]*)"( data-type="module")?></script>', page)
+    (path, text), = files.items()
+    assert placeholders == [("../site_libs/quarto-nav/quarto-nav.js", ""), ("../site_libs/quarto-html/quarto.js", ' data-type="module"'),
+                            (f"../{path}", "")]  # in document order, the page script last, where it was
+    assert re.fullmatch(r"site_libs/quarto-html/quarto-page-[0-9a-f]{12}\.js", path)
+    assert text == '\n  window.document.addEventListener("DOMContentLoaded", function () {});\n'
+    assert '<script src="../assets/charts.js" defer></script>' in page  # ours: not Quarto's frame
+    assert page.index('data-scripts", "loading"') < page.index("</head>")  # the loader, inline in <head>
+    assert "//" not in page.split("<script>\n", 1)[1].split("</script>", 1)[0]  # shipped without its comments
+    assert scripts_after_paint(page, files) == page  # idempotent
+    plain = "<html><head><script src=\"assets/charts.js\" defer></script></head><body></body></html>"
+    assert scripts_after_paint(plain, files) == plain and len(files) == 1
+    # the same page script on another page: the same file, from where Quarto's tags start (the 404 page: the root)
+    assert scripts_after_paint(_PAGE.replace("../", ""), files).count(f'data-src="{path}"') == 1 and len(files) == 1
+    assert scripts_after_paint(_PAGE.replace("../", "/"), files).count(f'data-src="/{path}"') == 1

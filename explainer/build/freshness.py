@@ -22,7 +22,7 @@ STEPS = {
     "data": ("seeds/*", "notebooks/*.ipynb", "data/**/*", "README.md", "requirements.txt", "pkg:*.py", "pkg:build/*.py"),
     "site": (
         "_quarto.yml", "*.qmd", "notebooks/*.ipynb", "data/**/*", "assets/**/*", "CITATION.cff",
-        "requirements.txt", "site/**/*", "pkg:**/*.py", "pkg:site/*.html", "pkg:site/quarto_schema/*",
+        "requirements.txt", "site/**/*", "pkg:**/*.py", "pkg:site/*.html", "pkg:site/*.js", "pkg:site/quarto_schema/*",
     ),
 }
 # `verify-committed` rebuilds what `data` writes, from what `data` reads: the same files.

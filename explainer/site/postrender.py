@@ -20,9 +20,9 @@ load nothing from another origin and run only the scripts its Content-Security-P
   search results and social cards; Quarto gives it none, and the site's description to its cards.
 - A notebook's table output that scrolls sideways on a phone is made reachable by keyboard
   (WCAG 2.1.1, axe's scrollable-region-focusable), as the built-in renderer does in render.py.
-- Quarto's frame is cut to what the site uses: unused Bootstrap rules and icon glyphs go, and
-  its scripts in ``<head>`` are deferred, its dark stylesheets wait for a dark system or the
-  reader's choice (``quarto_weight.py``).
+- Quarto's frame is cut to what the site uses: unused Bootstrap rules and icon glyphs go, its
+  small stylesheets join Bootstrap's, its dark stylesheets are fetched only for a dark page
+  (``quarto_weight.py``), and its scripts wait for the first paint (``quarto_scripts.py``).
 - The policy (``assets/head.html``) moves to the top of ``<head>``, ahead of every script, and its
   ``script-src`` gains the SHA-256 of each inline script and event handler on that page (Quarto's
   own, for its navbar, search and colour scheme), so they run without ``'unsafe-inline'``.
@@ -43,6 +43,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..fragments import NOTEBOOK_ID_PREFIX
 from ..paths import PROJECT_ROOT
+from .quarto_scripts import scripts_after_paint
 from .quarto_weight import lighter_head, slim_frame
 from .sources import notebook_description, read_notebook
 
@@ -164,11 +165,12 @@ def _with_hashes(policy: str, scripts: list[str], handlers: list[str]) -> str:
     return "; ".join(directives)
 
 
-def finish_page(markup: str, name: str, depth: int = 0) -> str:
-    """The page ``name``, ``depth`` folders below the site's root, finished."""
+def finish_page(markup: str, name: str, depth: int = 0, files: dict[str, str] | None = None) -> str:
+    """The page ``name``, ``depth`` folders below the site's root, finished. Files it needs written
+    (Quarto's page script, moved out of it) are added to ``files``: path from the site's root, text."""
     markup = _EMBED_ATTRIBUTES.sub("", _WIDGET_TAGS.sub("", markup))
     markup = _keyboard_scrollable(_valid_template(_NOTEBOOK_IDS.sub(r"\1", markup)))
-    markup = lighter_head(markup)
+    markup = scripts_after_paint(lighter_head(markup), {} if files is None else files)
     if depth != 1:
         markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
     skip_link, body = _SKIP_LINK.search(markup), _BODY_START.search(markup)
@@ -208,13 +210,16 @@ def with_description(markup: str, description: str) -> str:
 def finish_site(folder: Path) -> int:
     """Apply ``finish_page`` to every page under ``folder``; the number of pages."""
     pages = sorted(folder.rglob("*.html"))
+    files: dict[str, str] = {}
     for page in pages:
         text = page.read_text(encoding="utf-8")
         source = PROJECT_ROOT / page.relative_to(folder).with_suffix(".ipynb")
         if source.parent.name == "notebooks" and source.is_file():
             text = with_description(text, notebook_description(read_notebook(source)))
-        finished = finish_page(text, str(page), len(page.relative_to(folder).parts) - 1)
+        finished = finish_page(text, str(page), len(page.relative_to(folder).parts) - 1, files)
         if finished != text:
             page.write_text(finished, encoding="utf-8")
+    for path, text in files.items():
+        (folder / path).write_text(text, encoding="utf-8")
     slim_frame(folder)
     return len(pages)
