@@ -23,6 +23,9 @@ def open_page(browser, url, width=1280, javascript=True, scheme="light"):
         "window.cspViolations = [];"
         "document.addEventListener('securitypolicyviolation', e => window.cspViolations.push("
         "e.violatedDirective + ' ' + e.blockedURI));"
+        # cumulative layout shift as browsers count it (shifts right after a reader's input excluded)
+        "window.layoutShift = 0; new PerformanceObserver(list => { for (const e of list.getEntries())"
+        " if (!e.hadRecentInput) window.layoutShift += e.value; }).observe({type: 'layout-shift', buffered: true});"
     )
     problems, requests = [], []
     page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
@@ -149,6 +152,7 @@ def look(browser, origin: str, path: str, width: int, scheme: str, javascript: b
                                               javascript=javascript)
     if javascript:
         page.wait_for_timeout(300)  # Quarto's scripts set up the frame (and may complain) after load
+    layout_shift = page.evaluate("window.layoutShift") if javascript else 0
     view = {
         "title": page.title(),
         "description": page.locator('meta[name="description"]').get_attribute("content"),
@@ -190,6 +194,8 @@ def look(browser, origin: str, path: str, width: int, scheme: str, javascript: b
     if javascript and (path, scheme) in AXE_RUNS and width in (375, 1280):
         view["axe"] = run_axe(page)  # last: it opens every <details>
     view["policy_violations"] = page.evaluate("window.cspViolations") if javascript else []
+    # how far the page moved while it loaded, its frame's scripts included (before axe opened anything)
+    view["layout_shift"] = layout_shift if javascript else 0
     view["problems"], view["requests"] = list(problems), list(requests)
     context.close()
     return view
