@@ -36,7 +36,7 @@ def open_page(browser, url, width=1280, javascript=True, scheme="light"):
     page.goto(url)
     page.wait_for_load_state("load")
     if javascript:  # Quarto's frame runs its scripts after the first paint (explainer/site/quarto_scripts.py)
-        page.wait_for_function("() => document.documentElement.dataset.scripts !== 'loading'")
+        until(page, "document.documentElement.dataset.scripts !== 'loading'")
     return context, page, problems, requests
 
 

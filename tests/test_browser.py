@@ -239,6 +239,50 @@ def test_the_page_and_pictures_follow_quartos_colour_scheme_toggle(browser, orig
     context.close()
 
 
+def test_quartos_scripts_and_dark_sheet_wait_for_the_first_paint(browser, origin, renderer):
+    """What Quarto's frame fetches before a light page's first paint (quarto_scripts.py,
+    quarto_weight.py): none of its scripts, not its dark stylesheet; all of them after, and working."""
+    if renderer != "quarto":
+        pytest.skip("the built-in renderer has no frame scripts")
+    context, page, problems, _ = open_page(browser, f"{origin}/index.html", width=375)
+    fetched = page.evaluate("""() => {
+      const paint = performance.getEntriesByName('first-contentful-paint')[0].startTime;
+      return performance.getEntriesByType('resource').map(e => [e.name.split('/').pop(), e.startTime <= paint]); }""")
+    early = [name for name, before_paint in fetched if before_paint]
+    late = [name for name, before_paint in fetched if not before_paint]
+    assert not [name for name in early if name.endswith(".js") and name != "charts.js" or "bootstrap-dark" in name], early
+    assert {"quarto-nav.js", "quarto-search.js", "quarto.js", "bootstrap.min.js"} <= set(late), late
+    assert any(name.startswith("quarto-page-") for name in late), late  # its page script, moved to a file
+    assert page.evaluate("typeof bootstrap === 'object' && typeof tippy === 'function'")  # on window, not on an element
+    assert problems == []
+    context.close()
+
+
+def test_a_press_on_quartos_menu_before_its_scripts_arrive_is_not_lost(browser, origin, renderer):
+    """On a slow network a reader may press the menu button between the first paint and Bootstrap's
+    arrival: the loader holds the press and gives it to the button then."""
+    if renderer != "quarto":
+        pytest.skip("the built-in renderer's menu needs no script")
+    context = browser.new_context(viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    held = []
+    page.route("**/bootstrap.min.js", lambda route: held.append(route))  # Bootstrap on a slow network: not yet
+    page.goto(f"{origin}/index.html", wait_until="commit")
+    until(page, "document.querySelector('script[data-src$=\"bootstrap.min.js\"]') === null")  # asked for
+    page.locator(".navbar-toggler").click()
+    page.wait_for_timeout(300)
+    assert not page.evaluate("document.querySelector('#navbarCollapse').classList.contains('show')")
+    assert page.evaluate("document.documentElement.dataset.scripts") == "loading"
+    held[0].continue_()
+    until(page, "document.querySelector('#navbarCollapse').classList.contains('show')")  # the press, given on arrival
+    assert page.locator("#navbarCollapse a.nav-link:visible").count() >= 4
+    assert problems == []
+    context.close()
+
+
 def test_quartos_menus_and_search_work_and_show_their_icons(browser, origin, renderer):
     """Quarto's frame with its stylesheets cut to what the site uses (quarto_weight.py): its
     menus open, and its search, whose result cards scripts build, finds pages and shows its icons."""
