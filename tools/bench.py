@@ -576,7 +576,8 @@ def report(times: dict, plain: dict, ours: dict[str, PageWeight], theirs: dict[s
         "## Pages",
         "",
         "First paint: the document and every request that started before the first contentful paint. "
-        "Later: what loads after it (under Quarto, its frame's scripts, which wait for the first paint; the interactive chart layer loads only when a reader asks, so not here). "
+        "Later: what loads after it (under Quarto, its frame's scripts, which wait for the first paint; "
+        "the interactive chart layer loads only when a reader asks, so not here). "
         "Sizes are bodies over the wire: the site is served as static hosts serve it (GitHub Pages, Netlify, "
         "Quarto Pub), text gzip-compressed, fonts and images as they are; the uncompressed size is in brackets.",
         "",
