@@ -2,6 +2,7 @@
 renderer builds it (Quarto, the reference, and the built-in pandoc renderer; see conftest). How a
 page is opened and measured, once for every test that asserts on it, is in page_views.py."""
 
+import itertools
 import json
 import re
 import shutil
@@ -235,6 +236,34 @@ def test_the_page_and_pictures_follow_quartos_colour_scheme_toggle(browser, orig
     until(page, "[...document.querySelectorAll('figure.explainer-chart img')]"
            ".every(i => !i.currentSrc.includes('.dark.'))")
     assert not is_dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    assert problems == []
+    context.close()
+
+
+# Where the keyboard's focus is, if in the site's header: its name, left edge and vertical centre.
+_HEADER_STOP = """() => { const e = document.activeElement;
+  if (!e.closest('#quarto-header')) return null;
+  const r = e.getBoundingClientRect();
+  return [e.textContent.trim() || e.getAttribute('aria-label') || e.title, r.left, r.top + r.height / 2]; }"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_keyboard_meets_the_header_in_the_order_it_is_shown(browser, origin, width):
+    """Tab through the header: each stop is right of the last on its row, or on a row below (WCAG
+    2.4.3). Quarto's template wrote search and its phone menu button out of their shown order."""
+    context, page, problems, _ = open_page(browser, f"{origin}/index.html", width=width)
+    page.keyboard.press("Tab")  # the skip link comes first
+    stops = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(_HEADER_STOP)
+        if stop is None:
+            break
+        stops.append(stop)
+    assert len(stops) >= 3, stops
+    for (before, left_before, middle_before), (after, left, middle) in itertools.pairwise(stops):
+        assert middle > middle_before + 15 or (abs(middle - middle_before) <= 15 and left > left_before), \
+            f"{after!r} after {before!r}: {stops}"
     assert problems == []
     context.close()
 

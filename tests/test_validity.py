@@ -103,3 +103,21 @@ def test_post_render_makes_quartos_template_valid_and_stays_idempotent():
            'aria-label="Table output">' in page
     assert '<div class="cell-output cell-output-display"><p>' in page  # no table, no focus stop
     assert finish_page(page, "index.html") == page
+
+
+def test_post_render_puts_quartos_navbar_in_the_order_it_is_shown():
+    """Quarto's template writes search second and the phone menu button third; its stylesheet shows
+    the button first and search last. The keyboard follows what is shown (the browser suite tabs)."""
+    from explainer.site.postrender import finish_page
+
+    nav = ('<div class="navbar-brand-container mx-auto"><a class="navbar-brand" href="./index.html">T</a></div>\n'
+           '  <div id="quarto-search" class="" title="Search"></div>\n'
+           '  <button class="navbar-toggler" type="button">\n<span class="navbar-toggler-icon"></span>\n</button>\n'
+           '<div class="collapse navbar-collapse" id="navbarCollapse"><ul></ul></div>\n'
+           '<div class="quarto-navbar-tools">\n<a href="" class="quarto-color-scheme-toggle"><i class="bi"></i></a>\n</div>\n')
+    head = _QUARTO_HEAD[: _QUARTO_HEAD.index("<body>")]
+    page = finish_page(f"{head}<body><nav>\n{nav}</nav></body></html>", "index.html")
+    order = [page.index(part) for part in ('class="navbar-toggler"', "navbar-brand-container", 'id="navbarCollapse"',
+                                           "quarto-navbar-tools", 'id="quarto-search"')]
+    assert order == sorted(order)
+    assert finish_page(page, "index.html") == page

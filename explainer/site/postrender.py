@@ -15,7 +15,8 @@ load nothing from another origin and run only the scripts its Content-Security-P
   ``append-hash`` attribute (a build-time marker nothing reads in the browser) goes; the light,
   dark and spare copies of its stylesheets, which share one ``id`` each, name it as a class
   instead, and its colour-scheme script finds them by that class; its navbar toggle button loses
-  ``role="menu"`` (it opens no menu: it is a button that shows the navigation).
+  ``role="menu"`` (it opens no menu: it is a button that shows the navigation); its navbar's parts
+  come in the order they are shown, for the keyboard.
 - A notebook page gets the description the built-in renderer gives it (its first paragraph), for
   search results and social cards; Quarto gives it none, and the site's description to its cards.
 - A notebook's table output that scrolls sideways on a phone is made reachable by keyboard
@@ -86,6 +87,13 @@ _LINK_ID = re.compile(r' id="(' + "|".join(_SHARED_IDS) + r')"')
 _SCRIPT_BY_ID = [(f"link#{name}", f"link.{name}") for name in _SHARED_IDS] + [
     ('sheetNode.id === "quarto-bootstrap"', 'sheetNode.classList.contains("quarto-bootstrap")')]
 _MENU_BUTTON = re.compile(r'(<button class="navbar-toggler"[^>]*?) role="menu"')
+# Quarto's navbar, in the order its stylesheet shows it (flex `order`): the menu button (phones
+# only), the site's title, the menu, the colour-scheme toggle, search. Its template writes search
+# second and the menu button third, so the keyboard met search before the menu (WCAG 2.4.3).
+_NAV_SEARCH = re.compile(r'[ \t]*<div id="quarto-search"[^>]*></div>\n?')
+_NAV_TOGGLER = re.compile(r'[ \t]*<button class="navbar-toggler".*?</button>\n?', re.S)
+_NAV_BRAND = re.compile(r'[ \t]*<div class="navbar-brand-container')
+_NAV_TOOLS = re.compile(r'<div class="quarto-navbar-tools">.*?</div>\n?', re.S)
 
 
 # Quarto's wrapper of a cell's output, which scrolls sideways (theme.scss) when a table is wider.
@@ -124,7 +132,19 @@ def _valid_template(markup: str) -> str:
         markup = _LINK_TAG.sub(link_class, markup)
         for by_id, by_class in _SCRIPT_BY_ID:
             markup = markup.replace(by_id, by_class)
-    return _MENU_BUTTON.sub(r"\1", markup)
+    return _navbar_in_shown_order(_MENU_BUTTON.sub(r"\1", markup))
+
+
+def _navbar_in_shown_order(markup: str) -> str:
+    """Quarto's navbar with its parts in the order they are shown (see ``_NAV_SEARCH``)."""
+    search, tools = _NAV_SEARCH.search(markup), _NAV_TOOLS.search(markup)
+    if search and tools and search.start() < tools.start():
+        markup = markup[: search.start()] + markup[search.end(): tools.end()] + search.group() + markup[tools.end():]
+    toggler, brand = _NAV_TOGGLER.search(markup), _NAV_BRAND.search(markup)
+    if toggler and brand and brand.start() < toggler.start():
+        markup = (markup[: brand.start()] + toggler.group() + markup[brand.start(): toggler.start()]
+                  + markup[toggler.end():])
+    return markup
 
 
 class _InlineCode(HTMLParser):
