@@ -287,6 +287,44 @@ def test_quartos_scripts_and_dark_sheet_wait_for_the_first_paint(browser, origin
     context.close()
 
 
+def test_a_search_result_opens_at_its_first_match(browser, origin, renderer):
+    """Quarto's search links a result to its page with ``?q=``; the page scrolls to the first match
+    on ``pageshow``, which has passed when its scripts arrive after the first paint: the loader
+    gives them the event (quarto_scripts.py)."""
+    if renderer != "quarto":
+        pytest.skip("the built-in renderer has no search")
+    # the last heading of the page, below the quotes whose figures are marked (also with <mark>)
+    context, page, problems, _ = open_page(browser, f"{origin}/methods.html?q=reproduce%20it", width=1280)
+    until(page, "window.scrollY > 0")
+    page.wait_for_timeout(800)  # its smooth scroll, done
+    # to the first match of the query, not to the first quote's marked figure (also a <mark>)
+    first = page.evaluate("(m => [m.textContent.toLowerCase(), m.getBoundingClientRect().top])"
+                          "(document.querySelector('main mark.quarto-search-match'))")
+    assert first[0] == "reproduce it" and 0 <= first[1] <= 900, first
+    assert page.locator("main mark:not(.quarto-search-match)").count() > 0  # the quotes' own marks, left alone
+    assert problems == []
+    context.close()
+
+
+def test_one_of_quartos_scripts_failing_stops_none_of_the_others(browser, origin, renderer):
+    """A script that does not arrive (a flaky network, a blocker) breaks its own feature only: the
+    others' DOMContentLoaded listeners still run, as with the browser's own event."""
+    if renderer != "quarto":
+        pytest.skip("the built-in renderer has no frame scripts")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/autocomplete.umd.js", lambda route: route.abort())  # search's library
+    page.goto(f"{origin}/index.html")
+    until(page, "document.documentElement.dataset.scripts === 'ready'")
+    first = page.evaluate("document.querySelector('#TOC a.active').textContent.trim()")
+    page.mouse.wheel(0, 4000)  # the table of contents follows the reading (quarto.js's listener)
+    until(page, f"document.querySelector('#TOC a.active').textContent.trim() !== {first!r}")
+    assert len(errors) == 1 and "autocomplete" in errors[0], errors  # search's own, reported
+    context.close()
+
+
 def test_a_press_on_quartos_menu_before_its_scripts_arrive_is_not_lost(browser, origin, renderer):
     """On a slow network a reader may press the menu button between the first paint and Bootstrap's
     arrival: the loader holds the press and gives it to the button then."""

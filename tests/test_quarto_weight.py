@@ -10,7 +10,7 @@ from fontTools.ttLib import TTFont
 
 from explainer.errors import InputError
 from explainer.paths import PROJECT_ROOT
-from explainer.site.quarto_scripts import scripts_after_paint
+from explainer.site.quarto_scripts import SEARCH_SCRIPT, scripts_after_paint, search_marks_its_own
 from explainer.site.quarto_weight import (
     drop_unread_properties,
     lighter_head,
@@ -169,3 +169,37 @@ def test_quartos_scripts_wait_for_the_first_paint_and_its_page_script_moves_to_a
     # the same page script on another page: the same file, from where Quarto's tags start (the 404 page: the root)
     assert scripts_after_paint(_PAGE.replace("../", ""), files).count(f'data-src="{path}"') == 1 and len(files) == 1
     assert scripts_after_paint(_PAGE.replace("../", "/"), files).count(f'data-src="/{path}"') == 1
+
+
+_SEARCH = """const markEl = txt => {
+  const el = document.createElement("mark");
+  el.appendChild(document.createTextNode(txt));
+};
+function clearHighlight(searchterm, el) {
+      if (
+        node.tagName === "MARK" &&
+        node.innerText.toLowerCase() === searchterm.toLowerCase()
+      ) {}
+}
+function scrollToFirstVisibleMatch(mainEl) {
+  for (const mark of mainEl.querySelectorAll("mark")) {
+  }
+}
+"""
+
+
+def test_quartos_search_tells_its_marks_from_the_quotes(tmp_path):
+    script = tmp_path / SEARCH_SCRIPT
+    script.parent.mkdir(parents=True)
+    script.write_text(_SEARCH)
+    search_marks_its_own(tmp_path)
+    patched = script.read_text()
+    assert 'el.className = "quarto-search-match";' in patched  # its marks, marked as its own
+    assert 'querySelectorAll("mark.quarto-search-match")' in patched  # scrolls to those
+    assert 'node.tagName === "MARK" && node.classList.contains("quarto-search-match") &&' in patched  # unwraps those
+    search_marks_its_own(tmp_path)
+    assert script.read_text() == patched  # once
+    script.write_text(_SEARCH.replace("scrollToFirstVisibleMatch", "scrollToMatch"))
+    with pytest.raises(InputError, match="Quarto's search script has changed"):
+        search_marks_its_own(tmp_path)  # a newer Quarto: refused by name, not silently left
+    search_marks_its_own(tmp_path / "built-in")  # no search script: nothing to do

@@ -23,7 +23,8 @@ load nothing from another origin and run only the scripts its Content-Security-P
   (WCAG 2.1.1, axe's scrollable-region-focusable), as the built-in renderer does in render.py.
 - Quarto's frame is cut to what the site uses: unused Bootstrap rules and icon glyphs go, its
   small stylesheets join Bootstrap's, its dark stylesheets are fetched only for a dark page
-  (``quarto_weight.py``), and its scripts wait for the first paint (``quarto_scripts.py``).
+  (``quarto_weight.py``), and its scripts wait for the first paint (``quarto_scripts.py``); its
+  search tells its own ``<mark>`` from the quotes' (same module).
 - The policy (``assets/head.html``) moves to the top of ``<head>``, ahead of every script, and its
   ``script-src`` gains the SHA-256 of each inline script and event handler on that page (Quarto's
   own, for its navbar, search and colour scheme), so they run without ``'unsafe-inline'``.
@@ -44,7 +45,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..fragments import NOTEBOOK_ID_PREFIX
 from ..paths import PROJECT_ROOT
-from .quarto_scripts import scripts_after_paint
+from .quarto_scripts import scripts_after_paint, search_marks_its_own
 from .quarto_weight import lighter_head, slim_frame
 from .sources import notebook_description, read_notebook
 
@@ -241,5 +242,6 @@ def finish_site(folder: Path) -> int:
             page.write_text(finished, encoding="utf-8")
     for path, text in files.items():
         (folder / path).write_text(text, encoding="utf-8")
+    search_marks_its_own(folder)
     slim_frame(folder)
     return len(pages)

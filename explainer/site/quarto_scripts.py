@@ -12,9 +12,11 @@ font and the charts for a phone's bandwidth. Here:
   ``site_libs/quarto-html/`` (pages with the same script share the file, and a reader's cache) and
   leaves a placeholder where it was;
 - a small inline script (``after_paint.js``) turns the placeholders back into scripts, in document
-  order, once the page is parsed and has painted; the listeners they add for ``DOMContentLoaded``,
-  which has passed by then, are called when the last has run, in the order they were added, as the
-  event would have. It marks ``<html>`` with ``data-scripts="ready"`` then. An element whose id is
+  order, once the page is parsed and has painted. The listeners they add for ``DOMContentLoaded``,
+  and for the window's ``load`` and ``pageshow`` (Quarto's search scrolls to a result's first match
+  on ``pageshow``), are held and called when the last has run, in the order they were added, if
+  their event has passed; one that throws is reported and stops no other, as with the browser's own
+  events. It marks ``<html>`` with ``data-scripts="ready"`` then. An element whose id is
   ``exports``, ``module`` or ``define`` (a heading "Exports") is hidden from them meanwhile: run
   after the body, the scripts' UMD wrappers would find it as a global of that name and register
   themselves on it instead of on ``window``.
@@ -22,6 +24,9 @@ font and the charts for a phone's bandwidth. Here:
 Until then (a few hundred milliseconds on a phone) search is not there yet, and a press on the
 navbar's menu button or a dropdown is held and given to it once Bootstrap has come. Without
 JavaScript nothing changes: the frame's ``<noscript>`` styles apply as before.
+
+Also here: Quarto's search script, taught to tell its own ``<mark>`` from the quotes' marked
+figures (``search_marks_its_own``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+
+from ..errors import InputError
 
 _HEAD_SCRIPT = re.compile(r'<script src="([^"]*site_libs/[^"]*)"( type="module")?(?: defer)?></script>')
 _PAGE_SCRIPT = re.compile(r'<script id="quarto-html-after-body" type="application/javascript">(.*?)</script>', re.S)
@@ -72,3 +79,34 @@ def scripts_after_paint(markup: str, files: dict[str, str]) -> str:
         files[path] = text
         rest = rest[: page_script.start()] + _placeholder(to_root + path) + rest[page_script.end():]
     return f"{head}<script>\n{_LOADER}</script>\n{rest}"
+
+
+# Quarto's search marks the matches of a result's query on its page with <mark> and scrolls to the
+# first <mark> of the page; but our pages mark the figure in each quoted sentence with <mark> too,
+# so a reader following a search result landed on a quote, and clearing the search unwrapped a
+# quote's mark when it equalled the query. Its own marks get a class, and it looks for those only.
+SEARCH_SCRIPT = "site_libs/quarto-search/quarto-search.js"
+_SEARCH_MARKS = (
+    ('  const el = document.createElement("mark");\n',
+     '  const el = document.createElement("mark");\n  el.className = "quarto-search-match";\n'),
+    ('function scrollToFirstVisibleMatch(mainEl) {\n  for (const mark of mainEl.querySelectorAll("mark")) {',
+     'function scrollToFirstVisibleMatch(mainEl) {\n  for (const mark of mainEl.querySelectorAll("mark.quarto-search-match")) {'),
+    ('node.tagName === "MARK" &&\n', 'node.tagName === "MARK" && node.classList.contains("quarto-search-match") &&\n'),
+)
+
+
+def search_marks_its_own(folder: Path) -> None:
+    """Quarto's search script in the site ``folder`` made to tell its marks from ours (see above).
+    Done once; a script that has neither the old nor the new text is refused by name."""
+    script = folder / SEARCH_SCRIPT
+    if not script.is_file():
+        return  # the built-in renderer: no search
+    text = script.read_text(encoding="utf-8")
+    for old, new in _SEARCH_MARKS:
+        if new in text:
+            continue
+        if text.count(old) != 1:
+            raise InputError(str(script), f"Quarto's search script has changed: cannot find {old.strip()!r} "
+                                          "to tell its marks from the quotes' (explainer/site/quarto_scripts.py)")
+        text = text.replace(old, new)
+    script.write_text(text, encoding="utf-8")
