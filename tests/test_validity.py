@@ -11,6 +11,7 @@ and from then on this module's Lighthouse test runs too.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,8 @@ def test_post_render_puts_quartos_navbar_in_the_order_it_is_shown():
                                            "quarto-navbar-tools", 'id="quarto-search"')]
     assert order == sorted(order)
     assert finish_page(page, "index.html") == page
+    # tools that hold a div of their own (a menu): search goes after all of them, not inside
+    nested = nav.replace('<a href="" class="quarto-color-scheme-toggle">', '<div class="dropdown"><a>m</a></div>\n<a href="" class="x">')
+    page = finish_page(f"{head}<body><nav>\n{nested}</nav></body></html>", "index.html")
+    assert page.index('id="quarto-search"') > page.index('<a href="" class="x">') and \
+        re.search(r'</div>\n\s*<div id="quarto-search"[^>]*></div>\n</nav>', page), page

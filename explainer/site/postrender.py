@@ -94,7 +94,8 @@ _MENU_BUTTON = re.compile(r'(<button class="navbar-toggler"[^>]*?) role="menu"')
 _NAV_SEARCH = re.compile(r'[ \t]*<div id="quarto-search"[^>]*></div>\n?')
 _NAV_TOGGLER = re.compile(r'[ \t]*<button class="navbar-toggler".*?</button>\n?', re.S)
 _NAV_BRAND = re.compile(r'[ \t]*<div class="navbar-brand-container')
-_NAV_TOOLS = re.compile(r'<div class="quarto-navbar-tools">.*?</div>\n?', re.S)
+_NAV_TOOLS = re.compile(r'<div class="quarto-navbar-tools">')
+_DIV_TAG = re.compile(r"<(/?)div\b[^>]*>\n?")
 
 
 # Quarto's wrapper of a cell's output, which scrolls sideways (theme.scss) when a table is wider.
@@ -136,11 +137,22 @@ def _valid_template(markup: str) -> str:
     return _navbar_in_shown_order(_MENU_BUTTON.sub(r"\1", markup))
 
 
+def _div_end(markup: str, start: int) -> int | None:
+    """Where the ``<div>`` opening at ``start`` ends (after its ``</div>`` and a newline): divs nest."""
+    depth = 0
+    for tag in _DIV_TAG.finditer(markup, start):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return tag.end()
+    return None
+
+
 def _navbar_in_shown_order(markup: str) -> str:
     """Quarto's navbar with its parts in the order they are shown (see ``_NAV_SEARCH``)."""
     search, tools = _NAV_SEARCH.search(markup), _NAV_TOOLS.search(markup)
-    if search and tools and search.start() < tools.start():
-        markup = markup[: search.start()] + markup[search.end(): tools.end()] + search.group() + markup[tools.end():]
+    end = _div_end(markup, tools.start()) if search and tools and search.start() < tools.start() else None
+    if end:
+        markup = markup[: search.start()] + markup[search.end(): end] + search.group() + markup[end:]
     toggler, brand = _NAV_TOGGLER.search(markup), _NAV_BRAND.search(markup)
     if toggler and brand and brand.start() < toggler.start():
         markup = (markup[: brand.start()] + toggler.group() + markup[brand.start(): toggler.start()]
