@@ -14,7 +14,9 @@ SCREENSHOTS = PROJECT_ROOT / ".build" / "screenshots"
 RENDERER_AT: dict = {}  # origin -> the renderer that built the site served there (test_browser's fixture)
 
 
-def open_page(browser, url, width=1280, javascript=True, scheme="light"):
+def reader_page(browser, width=1280, javascript=True, scheme="light"):
+    """A fresh page, not yet opened, that records what a reader's console would show, what its
+    Content-Security-Policy blocked, its layout shifts and its requests."""
     context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript,
                                   color_scheme=scheme)
     page = context.new_page()
@@ -33,6 +35,12 @@ def open_page(browser, url, width=1280, javascript=True, scheme="light"):
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))  # an alert() that ran
     page.on("request", lambda r: requests.append(r.url))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return context, page, problems, requests
+
+
+def open_page(browser, url, width=1280, javascript=True, scheme="light"):
+    """``url`` opened in a :func:`reader_page`, loaded, and its frame's scripts run."""
+    context, page, problems, requests = reader_page(browser, width, javascript, scheme)
     page.goto(url)
     page.wait_for_load_state("load")
     if javascript:  # Quarto's frame runs its scripts after the first paint (explainer/site/quarto_scripts.py)

@@ -24,6 +24,7 @@ from page_views import (
     open_page,
     overlaps,
     page_view,
+    reader_page,
     until,
 )
 from support import NOTEBOOKS, PAGES, chart_pages, contrast
@@ -311,8 +312,7 @@ def test_one_of_quartos_scripts_failing_stops_none_of_the_others(browser, origin
     others' DOMContentLoaded listeners still run, as with the browser's own event."""
     if renderer != "quarto":
         pytest.skip("the built-in renderer has no frame scripts")
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
+    context, page, _, _ = reader_page(browser, width=1280)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.route("**/autocomplete.umd.js", lambda route: route.abort())  # search's library
@@ -330,11 +330,7 @@ def test_a_press_on_quartos_menu_before_its_scripts_arrive_is_not_lost(browser, 
     arrival: the loader holds the press and gives it to the button then."""
     if renderer != "quarto":
         pytest.skip("the built-in renderer's menu needs no script")
-    context = browser.new_context(viewport={"width": 375, "height": 900})
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    context, page, problems, _ = reader_page(browser, width=375)
     held = []
     page.route("**/bootstrap.min.js", lambda route: held.append(route))  # Bootstrap on a slow network: not yet
     page.goto(f"{origin}/index.html", wait_until="commit")
