@@ -187,3 +187,16 @@ def test_the_pages_drop_the_notebook_id_prefixes_so_parts_of_several_notebooks_l
         assert not re.search(r'(?:id="|href="#)nb\d\d-', page.read_text(encoding="utf-8")), page.name
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="#claim-attacks-iraq"' in index and 'id="claim-attacks-iraq"' in index
+
+
+def test_the_404_page_roots_every_relative_url_a_srcset_lists():
+    """The 404 page is served at any depth, so its relative URLs start from the site's root: in a
+    srcset, every candidate, not only the first; absolute URLs and fragments stay as they are."""
+    from explainer.site.frame import _site_links
+
+    markup = ('<img srcset="a.svg 1x, charts/b.svg 2x" src="x.png"><a href="methods.qmd#how">m</a>'
+              '<a href="#top">t</a><img srcset="/c.svg 1x, https://example.org/d.svg 2x">')
+    assert _site_links(markup, "/") == (
+        '<img srcset="/a.svg 1x, /charts/b.svg 2x" src="/x.png"><a href="/methods.html#how">m</a>'
+        '<a href="#top">t</a><img srcset="/c.svg 1x, https://example.org/d.svg 2x">')
+    assert _site_links(markup) == markup.replace("methods.qmd", "methods.html")

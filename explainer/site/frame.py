@@ -98,4 +98,12 @@ def _site_links(markup: str, root: str = "") -> str:
     """Links to .qmd and .ipynb pages point at their rendered .html, as Quarto's do; with ``root``
     (the 404 page), every relative link starts from the site's root."""
     markup = re.sub(r'href="(?![a-z]+:|#|/)([^"#]*?)\.(?:qmd|ipynb)(#[^"]*)?"', r'href="\1.html\2"', markup)
-    return re.sub(r'\b(href|src|srcset)="(?![a-z]+:|#|/)', rf'\1="{root}', markup) if root else markup
+    if not root:
+        return markup
+    markup = re.sub(r'\b(href|src)="(?![a-z]+:|#|/)', rf'\1="{root}', markup)
+    # a srcset lists several candidates ("a.svg 1x, b.svg 2x"): each URL is rooted
+    return re.sub(r'\bsrcset="([^"]*)"', lambda m: 'srcset="' + _rooted_srcset(m[1], root) + '"', markup)
+
+
+def _rooted_srcset(candidates: str, root: str) -> str:
+    return re.sub(r'(^|,\s*)(?![a-z]+:|/)(?=\S)', rf'\g<1>{root}', candidates.strip())
