@@ -1,7 +1,7 @@
-"""Command line: ``python -m explainer check|data|site|build|verify-committed|bench|assets|post-render``
+"""Command line: ``python -m explainer check|data|site|build|verify-committed|assets|post-render|readme``
 (the Makefile's targets call these).
 
-Every failure caused by input prints one line per problem, ``error: path:line: message``, and exits
+Every failure caused by input prints one line per problem, ``error: path[:line]: message``, and exits
 with status 1. Anything unforeseen (a bug, not bad input) prints one line too,
 ``error: internal error: ...``, with how to report it; ``--debug`` shows its traceback.
 """
@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     def add(name: str, **options) -> argparse.ArgumentParser:
         return commands.add_parser(name, parents=[debug], **options)
 
-    add("check", help="verify every claim against the seed and every table against the ledger")
+    add("check", help="verify every claim against the seed, every table against the ledger, and that no "
+                      "generated file or notebook output was edited by hand")
     data = add("data", help="execute the notebooks that are out of date, then update data/")
     site = add("site", help="render the website into site/ (with Quarto if installed, else with pandoc)")
     build = add("build", help="`data` then `site`: what `make site` runs")
@@ -114,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     site.add_argument("--output-dir", help="render there instead of project.output-dir (site/)")
     add("assets", help="write the self-hosted Vega bundle (Quarto's pre-render step)")
     add("post-render", help="hash inline scripts into each page's CSP, drop Quarto's CDN tags (Quarto's post-render step)")
-    add("readme", help="regenerate the README's data dictionary from data/datapackage.json")
+    add("readme", help="regenerate the README's data dictionary (from data/datapackage.json) and its list of "
+                       "notebooks (from their metadata)")
     args = parser.parse_args(argv)
     try:
         return _run(args)

@@ -95,7 +95,7 @@ def closest_passage(text: str, quote: str) -> str:
     starts = [0] + [m.end() for m in re.finditer(r"\s+", text)]
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(quote)
-    best, best_ratio = "", -1.0
+    best, best_ratio, best_end = "", -1.0, 0
     for start in starts:
         window = text[start : start + width]
         matcher.set_seq1(window)
@@ -103,8 +103,9 @@ def closest_passage(text: str, quote: str) -> str:
             continue
         ratio = matcher.ratio()
         if ratio > best_ratio:
-            best, best_ratio = window, ratio
-    return best
+            best, best_ratio, best_end = window, ratio, start + width
+    # a quote shortened by the typo would show the passage cut mid-word: finish the word
+    return best + re.match(r"\w*", text[best_end:])[0] if best else best
 
 
 def anchor(
@@ -136,7 +137,7 @@ def anchor(
     return Anchor(start, start + len(quote), start + in_quote[0], start + in_quote[0] + len(figure))
 
 
-def _claim(entry: ClaimEntry, article: Article, path: Path, line: int) -> Claim:
+def _claim(entry: ClaimEntry, article: Article, path: Path, line: int, quote_line: int) -> Claim:
     """A claim of claims.yml (already typed by the schema), anchored in the article and read."""
     where = f"claim {entry.id!r}"
 
@@ -153,7 +154,7 @@ def _claim(entry: ClaimEntry, article: Article, path: Path, line: int) -> Claim:
         fail("a count needs a unit")
 
     text = article.text
-    place = anchor(text, entry.quote, entry.figure, entry.occurrence, where, path, line)
+    place = anchor(text, entry.quote, entry.figure, entry.occurrence, where, path, quote_line)
     sentence = article.sentence_at(place.figure_start)
     paragraph_start = text.rfind("\n", 0, place.quote_start) + 1
     paragraph_end = text.find("\n", place.quote_end)
@@ -202,9 +203,9 @@ def _claim(entry: ClaimEntry, article: Article, path: Path, line: int) -> Claim:
     )
 
 
-def _exclusion(entry: ExclusionEntry, article: Article, path: Path, number: int, line: int) -> Exclusion:
+def _exclusion(entry: ExclusionEntry, article: Article, path: Path, number: int, quote_line: int) -> Exclusion:
     where = f"exclusion {number} ({entry.quote!r})"
-    place = anchor(article.text, entry.quote, entry.figure, entry.occurrence, where, path, line)
+    place = anchor(article.text, entry.quote, entry.figure, entry.occurrence, where, path, quote_line)
     return Exclusion(entry.quote, entry.figure, place, entry.reason)
 
 
@@ -222,11 +223,11 @@ def load_ledger(claims_path: Path = CLAIMS_FILE, article: Article | None = None)
     article = article or load_article()
     document, located = load_claims_file(claims_path)
     claims = tuple(
-        _claim(entry, article, claims_path, located.line(("claims", index)))
+        _claim(entry, article, claims_path, located.line(("claims", index)), located.line(("claims", index, "quote")))
         for index, entry in enumerate(document.claims)
     )
     exclusions = tuple(
-        _exclusion(entry, article, claims_path, number, located.line(("excluded", number - 1)))
+        _exclusion(entry, article, claims_path, number, located.line(("excluded", number - 1, "quote")))
         for number, entry in enumerate(document.excluded, 1)
     )
 

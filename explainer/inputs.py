@@ -286,8 +286,9 @@ def load_claims_file(path: Path) -> tuple[ClaimsFile, Located]:
     return validate(ClaimsFile, located), located
 
 
-def read_corrections(path: Path) -> list[tuple[int, Correction]]:
-    """The corrections log, each row typed with its line, or every violation with its line and column."""
+def read_corrections(path: Path, claim_ids: set[str] | None = None) -> list[tuple[int, Correction]]:
+    """The corrections log, each row typed with its line, or every violation with its line and column
+    (with ``claim_ids``, a claim corrected or added that the ledger does not hold is one too)."""
     shown = relative(path)
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -309,19 +310,21 @@ def read_corrections(path: Path) -> list[tuple[int, Correction]]:
             problems.append(InputError(shown, f"row {number}: expected {len(CORRECTION_COLUMNS)} cells "
                                               f"({','.join(CORRECTION_COLUMNS)}), found {len(cells)}", line=line))
             continue
+        row = dict(zip(CORRECTION_COLUMNS, cells, strict=True))
+        invalid = set()
         try:
-            corrections.append((line, Correction.model_validate(dict(zip(CORRECTION_COLUMNS, cells, strict=True)))))
+            corrections.append((line, Correction.model_validate(row)))
         except ValidationError as error:
             problems += violations(error, Correction, shown, lambda loc, line=line: line, prefix=f"row {number}, column ")
+            invalid = {problem["loc"][0] for problem in error.errors() if problem["loc"]}
+        if (claim_ids is not None and "claim_id" not in invalid and row["action"] != "removed"
+                and row["claim_id"] not in claim_ids):
+            problems.append(InputError(shown, f"row {number}, column claim_id: expected the id of a claim in "
+                                              f"seeds/claims.yml, found {describe(row['claim_id'])}", line=line))
     raise_all(problems)
     return corrections
 
 
 def check_corrections(path: Path, claim_ids: set[str]) -> int:
     """The log is well formed, and every claim it corrects or adds is in the ledger; the number of rows."""
-    corrections = read_corrections(path)
-    for number, (line, correction) in enumerate(corrections, 1):
-        if correction.action != "removed" and correction.claim_id not in claim_ids:
-            raise InputError(relative(path), f"row {number}, column claim_id: expected the id of a claim in "
-                                             f"seeds/claims.yml, found {describe(correction.claim_id)}", line=line)
-    return len(corrections)
+    return len(read_corrections(path, claim_ids))

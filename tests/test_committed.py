@@ -96,6 +96,55 @@ def test_make_check_names_a_hand_edited_chart_and_its_notebook(project):
                                 "notebooks/03-chart-attacks.ipynb wrote it")
 
 
+@pytest.mark.slow  # runs the command line on a project copy, several times
+def test_make_check_compares_the_tables_and_leaves_those_an_annotation_edit_outdates_to_make_data(project):
+    original = (project / ATTACKS).read_bytes()
+    _commit_a_wrong_number(project)
+    assert _the_one_error(project, "check").startswith(f"error: {ATTACKS}:2: row 1 (claim 'attacks-iraq')")
+    (project / ATTACKS).write_bytes(original)
+
+    claims = project / "seeds" / "claims.yml"  # a valid edit: the quote still anchors
+    text = claims.read_text(encoding="utf-8")
+    assert "measure: When the US combat mission in Iraq ends\n" in text
+    claims.write_text(text.replace("in Iraq ends\n", "in Iraq is to end\n", 1), encoding="utf-8")
+    result = run_explainer(project, "check")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert ("the others wait for `make data` (01-claims-ledger, 02-tidy-tables have not run since their inputs "
+            "changed)") in result.stdout
+
+
+def _edit_a_stored_output(notebook, old, new):
+    text = notebook.read_text(encoding="utf-8")
+    assert old in text
+    notebook.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.slow  # runs the command line on a project copy, several times
+def test_the_build_refuses_a_hand_edited_notebook_output_and_check_names_it(project):
+    """The site shows a notebook's stored outputs: one edited by hand must not be published."""
+    notebook = project / "notebooks" / "04-chart-timeline.ipynb"
+    _edit_a_stored_output(notebook, "31 December 2021", "30 December 2021")
+    for command in ("build", "check"):
+        error = _the_one_error(project, command)
+        assert error.startswith("error: notebooks/04-chart-timeline.ipynb: its stored outputs were changed since "
+                                "the build ran it"), error
+        assert "--force" in error
+
+
+@pytest.mark.slow  # runs the command line on a project copy, several times
+def test_outputs_rerun_after_a_change_of_code_are_not_taken_for_a_hand_edit(project):
+    """Run again in JupyterLab after editing its code, a notebook's outputs differ too: the build
+    re-runs it rather than refusing."""
+    notebook = project / "notebooks" / "05-explainer-page-parts.ipynb"
+    text = notebook.read_text(encoding="utf-8")
+    assert text.count('"execution_count": 2,') == 2  # the cell's and its output's: run in another order
+    notebook.write_text(text.replace('"execution_count": 2,', '"execution_count": 12,'), encoding="utf-8")
+    assert run_explainer(project, "check").returncode == 1  # outputs alone changed: refused
+    _edit_a_stored_output(notebook, "import json", "import  json")  # and the code (the same program)
+    result = run_explainer(project, "check")
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def test_first_difference_names_line_and_column_or_byte():
     assert first_difference(b"a\nb,27\n", b"a\nb,28\n") == (
         2, "first difference at column 4: committed 'b,27', the pipeline writes 'b,28'")

@@ -4,7 +4,9 @@ the pipeline produces.
 * ``refuse_hand_edits``: before ``make data`` runs anything, every file a notebook writes must be
   exactly as that notebook last wrote it (the digests in the notebook's ``explainer.output_hashes``
   metadata). A file changed by hand since is refused, naming it and its notebook, with the two ways
-  out: make the change in the annotations, or ``--force`` to discard the edit.
+  out: make the change in the annotations, or ``--force`` to discard the edit. So is a notebook
+  whose stored outputs (what its page shows) differ from those the build recorded
+  (``explainer.cell_outputs_hash``) while nothing it is made from changed.
 * ``verify_committed`` (``python -m explainer verify-committed``, the first step of ``make test``):
   ``data/``, its charts, the notebooks with their outputs and the README must be byte for byte
   what the pipeline produces from ``seeds/``. The tables are first compared cell by cell with the
@@ -62,16 +64,44 @@ def hand_edits(notebooks: list[Notebook]) -> list[tuple[str, Notebook]]:
     return edited
 
 
+def edited_notebook_outputs(notebooks: list[Notebook]) -> list[Notebook]:
+    """Notebooks whose stored outputs differ from what the build recorded, though nothing they are
+    made from changed. (Run again in JupyterLab after a change of code or annotations, a notebook's
+    outputs differ too; then the build re-runs it, and what it writes is what the notebook makes.)"""
+    import nbformat
+
+    from .pipeline import cell_outputs_hash, input_hash
+
+    edited = []
+    for nb in notebooks:
+        node = nbformat.read(nb.path, as_version=4)
+        recorded = node.metadata.get("explainer", {})
+        if ("cell_outputs_hash" in recorded and cell_outputs_hash(node) != recorded["cell_outputs_hash"]
+                and input_hash(nb, node, lambda name: PROJECT_ROOT / name) == recorded.get("input_hash")):
+            edited.append(nb)
+    return edited
+
+
 def refuse_hand_edits(notebooks: list[Notebook]) -> None:
-    """Raise, naming each generated file changed by hand since the last build and its notebook."""
+    """Raise, naming each generated file changed by hand since the last build and its notebook,
+    and each notebook whose stored outputs were."""
+    force = "run `make data FORCE=1` (`python -m explainer data --force`)"
     problems = [
         InputError(
             name,
             f"changed by hand since {relative(nb.path)} wrote it at the last build, and the build would "
             "overwrite it: make the change in the annotations (seeds/claims.yml, seeds/article.yml) and build "
-            "again, or run `make data FORCE=1` (`python -m explainer data --force`) to discard the hand edit",
+            f"again, or {force} to discard the hand edit",
         )
         for name, nb in hand_edits(notebooks)
+    ] + [
+        InputError(
+            relative(nb.path),
+            "its stored outputs were changed since the build ran it, though its code and inputs were not, and the "
+            "site shows them as stored: change the code or the annotations (seeds/claims.yml, seeds/article.yml) "
+            f"and build again, or {force} to re-run it and discard the change",
+        )
+        for nb in edited_notebook_outputs(notebooks)
     ]
     if problems:
         raise InputErrors(problems) if len(problems) > 1 else problems[0]
@@ -173,4 +203,6 @@ def verify_committed() -> str:
     if problems:
         raise InputErrors(problems) if len(problems) > 1 else problems[0]
     freshness.record("verify")
-    return f"the {compared} committed files of data/, notebooks/ and the README are exactly what the pipeline produces"
+    # the files as they are in the working tree: on a clean checkout (CI), what is committed
+    return (f"the {compared} files of data/, notebooks/ and the README, as they are now, are exactly what the "
+            "pipeline produces from seeds/")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -134,12 +135,32 @@ def input_hash(nb: Notebook, node: nbformat.NotebookNode, resolve) -> str:
     return digest.hexdigest()
 
 
+def cell_outputs_hash(node: nbformat.NotebookNode) -> str:
+    """A digest of the notebook's stored outputs (what its page on the site shows), recorded when
+    the build ran it, so that an output edited by hand afterwards is noticed (``generated.py``)."""
+    outputs = [cell.get("outputs", []) for cell in node.cells if cell.cell_type == "code"]
+    return hashlib.sha256(json.dumps(outputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def _is_fresh(nb: Notebook, node: nbformat.NotebookNode, resolve) -> bool:
     recorded = node.metadata.get("explainer", {})
     if recorded.get("input_hash") != input_hash(nb, node, resolve):
         return False
     outputs = recorded.get("output_hashes", {})
     return all(outputs.get(name) == _file_digest(resolve(name)) for name in nb.writes)
+
+
+def behind(notebooks: list[Notebook]) -> list[Notebook]:
+    """The notebooks ``make data`` would run now: those whose inputs (cells, files read, package
+    modules) changed since they last ran, and those that read what one of them writes."""
+    due, rewritten = [], set()
+    for nb in notebooks:  # numbered order: a notebook reads only earlier notebooks' outputs
+        node = nbformat.read(nb.path, as_version=4)
+        recorded = node.metadata.get("explainer", {}).get("input_hash")
+        if rewritten & set(nb.reads) or input_hash(nb, node, lambda name: PROJECT_ROOT / name) != recorded:
+            due.append(nb)
+            rewritten |= set(nb.writes)
+    return due
 
 
 def _cell_failure(nb: Notebook, node: nbformat.NotebookNode, error: Exception) -> InputError:
@@ -236,6 +257,7 @@ def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[st
                 "writes": list(nb.writes),
                 "input_hash": digest,
                 "output_hashes": {name: _file_digest(resolve(name)) for name in nb.writes},
+                "cell_outputs_hash": cell_outputs_hash(node),
             }
             executed[nb.name] = node
             ran.append(nb.name)
@@ -250,9 +272,12 @@ def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[st
         undeclared = sorted({f"data/{p.as_posix()}" for p in found  # not .ipynb_checkpoints/, .DS_Store...
                              if not any(part.startswith(".") for part in p.parts)} - declared)
         if undeclared:  # unlisted, it would escape the freshness checks, the hand-edit guard and `make verify`
-            more = f" (and {len(undeclared) - 1} more)" if len(undeclared) > 1 else ""
-            raise InputError(undeclared[0], f"is in data/, but no notebook lists it in its metadata `explainer.writes`"
-                                            f"{more}: add it to the notebook that writes it, or remove it")
+            if len(undeclared) == 1:
+                raise InputError(undeclared[0], "is in data/, but no notebook lists it in its metadata "
+                                                "`explainer.writes`: add it to the notebook that writes it, or remove it")
+            raise InputError(undeclared[0], f"is in data/, but no notebook lists it in its metadata `explainer.writes`, "
+                                            f"nor these {len(undeclared) - 1} more: {json.dumps(undeclared[1:])}: add them "
+                                            "to the `writes` of the notebook that writes them, or remove them")
         validate_datapackage(stage_data)  # even when nothing ran: data/ may have been edited by hand
         verify_data(ledger, stage_data)
         changed = _publish(stage_data, executed, notebooks)

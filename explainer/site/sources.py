@@ -19,7 +19,7 @@ import yaml
 
 from ..errors import InputError
 from ..paths import PROJECT_ROOT, relative
-from ..textfile import LineLoader, read_text
+from ..textfile import LineLoader, line_of_key, read_text
 from .config import check_front_matter
 
 SHORTCODE = re.compile(r"\{\{<\s*([\w-]+)\s*(.*?)\s*>\}\}")
@@ -207,8 +207,21 @@ def page_sources(config: dict) -> list[Path]:
     for pattern in config["project"]["render"]:
         matches = sorted(glob.glob(pattern, root_dir=PROJECT_ROOT))
         if not matches:
-            raise InputError("_quarto.yml", f"project.render: {pattern!r} matches no file")
+            raise InputError("_quarto.yml", f"project.render: {pattern!r} matches no file",
+                             line=_line_of_entry(config["project"], "render", pattern))
         sources += [Path(p) for p in matches]
     return sources
+
+
+def _line_of_entry(mapping: dict, key: str, entry: str) -> int | None:
+    """The line of ``_quarto.yml`` that lists ``entry`` under ``key`` (else the key's own line)."""
+    start = line_of_key(mapping, key)
+    if start is None:
+        return None
+    lines = read_text(PROJECT_ROOT / "_quarto.yml").splitlines()
+    for number in range(start, len(lines) + 1):
+        if lines[number - 1].strip().removeprefix("-").strip().strip("'\"") == entry:
+            return number
+    return start
 
 
