@@ -1,5 +1,6 @@
 """Quarto (the reference) and the built-in pandoc renderer publish the same explainer: page by page,
-the same headings, the same numbers in the same order and the same claim ids."""
+the same title and description, the same text (smart quotes included), headings, numbers in the
+same order and claim ids."""
 
 import re
 import shutil
@@ -17,13 +18,19 @@ CLAIM_ID = re.compile(r"claim-[a-z0-9]+(?:-[a-z0-9]+)*")
 
 def reader_view(markup: str) -> dict:
     """What a reader of the page's content gets from it, whatever the markup around it."""
-    main = BeautifulSoup(markup, "html.parser").find("main")
-    for hidden in main.select("script, style, .visually-hidden"):
+    document = BeautifulSoup(markup, "html.parser")
+    main = document.find("main")
+    # Quarto repeats the description under the title; assets/explainer.css hides it (it is for
+    # search engines and cards, and the meta description is compared below)
+    for hidden in main.select("script, style, .visually-hidden, #title-block-header .description"):
         hidden.decompose()
     text = " ".join(main.get_text(" ").split())
     headings = [" ".join(h.get_text(" ").split()) for h in main.find_all(re.compile(r"^h[1-4]$"))]
     references = [value for tag in main.find_all(True) for name in ("id", "href") for value in [tag.get(name) or ""]]
     return {
+        "title": document.title.get_text(),
+        "description": document.find("meta", attrs={"name": "description"})["content"],
+        "text": text,
         "headings": headings,
         "numbers": NUMBER.findall(text),
         "claim ids": sorted({m for value in references for m in CLAIM_ID.findall(value)}),

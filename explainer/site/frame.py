@@ -70,7 +70,7 @@ def _social_meta(config: dict, page: Page, prefix: str) -> str:
 
 def page_html(config: dict, page: Page, header_include: str, before_body: str = "") -> str:
     website, options = config["website"], config["format"]["html"]
-    title = page.title if page.source.name == "index.qmd" else f"{page.title} – {website['title']}"
+    title = f"{page.title} – {website['title']}"  # on every page, the home page too, as Quarto writes it
     subtitle = f'<p class="subtitle lead">{html.escape(page.subtitle)}</p>' if page.subtitle else ""
     toc = ""
     if page.toc and page.toc_html:

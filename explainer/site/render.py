@@ -12,6 +12,7 @@ template (``page.html``), and ``build.py`` renders the whole site into a staging
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -42,11 +43,30 @@ def pandoc_html(text: str, source_format: str, toc: bool) -> tuple[str, str]:
     return body.strip(), toc_html.strip()
 
 
+_TITLES_TEMPLATE = "$pagetitle$\n<!--part-->\n$subtitle$\n<!--part-->\n$description-meta$"
+
+
+def as_quarto_reads(front: dict) -> tuple[str, str | None, str]:
+    """Title, subtitle and description as plain text, read as Quarto reads them: as Markdown, with
+    smart quotes ("Rudaw's" becomes "Rudaw’s") and without Markdown's marks. One pandoc call."""
+    document = "---\n" + json.dumps({key: front.get(key) or "" for key in ("title", "subtitle", "description")}) + "\n---\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as template:
+        template.write(_TITLES_TEMPLATE)
+    try:
+        converted = pypandoc.convert_text(document, "html5", format="markdown",
+                                          extra_args=["--template", template.name, "--wrap=none"])
+    finally:
+        os.unlink(template.name)
+    title, subtitle, description = (html.unescape(re.sub(r"<[^>]*>", "", part)).strip()
+                                    for part in converted.split("<!--part-->"))
+    return title, subtitle or None, description
+
+
 def render_qmd(source: Path) -> Page:
     front, body = read_page(source)
     toc = front.get("toc", True)
     markup, toc_html = pandoc_html(body, "markdown", toc)
-    return Page(source, front["title"], front.get("subtitle"), front["description"], toc, markup, toc_html)
+    return Page(source, *as_quarto_reads(front), toc, markup, toc_html)
 
 
 def render_notebook(source: Path) -> Page:
