@@ -90,6 +90,15 @@ CODE_LINES_OVERLAP = """() => [...document.querySelectorAll('pre code')].filter(
 }).map(code => code.textContent.trim().slice(0, 40))"""
 
 
+# A table's caption wider than its scrolling region: cut at the screen's edge on a phone. And the
+# tables that scroll sideways (a desktop column should hold the claims ledger whole).
+CUT_CAPTIONS = """() => [...document.querySelectorAll('.table-scroll caption')].filter(c => {
+  const region = c.closest('.table-scroll').getBoundingClientRect(), r = c.getBoundingClientRect();
+  return r.width > 0 && r.right > region.right + 1; }).map(c => c.textContent.trim().slice(0, 40))"""
+SCROLLING_TABLES = """() => [...document.querySelectorAll('.table-scroll')].filter(s => s.scrollWidth > s.clientWidth + 1)
+  .map(s => s.querySelector('table').className + ': ' + s.getAttribute('aria-label').slice(0, 40))"""
+
+
 def is_dark(css_colour: str) -> bool:
     red, green, blue = (int(v) for v in re.findall(r"\d+", css_colour)[:3])
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) < 128
@@ -173,6 +182,8 @@ def look(browser, origin: str, path: str, width: int, scheme: str, javascript: b
         "clipped_in_frame": page.evaluate(CLIPPED_IN_FRAME),
         "code_lines_overlap": page.evaluate(CODE_LINES_OVERLAP),
         "duplicated_ids": page.evaluate(DUPLICATED_IDS),
+        "cut_captions": page.evaluate(CUT_CAPTIONS),
+        "scrolling_tables": page.evaluate(SCROLLING_TABLES),
         "backgrounds": {"body": page.evaluate("getComputedStyle(document.body).backgroundColor"),
                         "key figure": page.evaluate("(e => e && getComputedStyle(e).backgroundColor)"
                                                     "(document.querySelector('.key-figure details'))")},
