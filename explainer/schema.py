@@ -60,9 +60,9 @@ TABLES: dict[str, dict] = {
             _field("quote_end", "integer", "Character offset just after the quote ends.", required=True, minimum=0),
             _field("figure_start", "integer", "Character offset where the figure starts.", required=True, minimum=0),
             _field("figure_end", "integer", "Character offset just after the figure ends.", required=True, minimum=0),
-            _field("sentence", "string", "The article's sentence the quote comes from.", required=True),
+            _field("sentence", "string", "The article’s sentence the quote comes from.", required=True),
             _field("attribution", "string", "Who said it, or whose data it is.", required=True),
-            _field("attribution_quote", "string", "The article's own words for the attribution, if it gives them."),
+            _field("attribution_quote", "string", "The article’s own words for the attribution, if it gives them."),
             _field(
                 "role",
                 "string",
@@ -77,9 +77,9 @@ TABLES: dict[str, dict] = {
                 enum=list(STATUSES),
             ),
             _field("period_claim_id", "string", "Id of the date claim giving the period a count covers."),
-            _field("country", "string", "Country the figure is about, in the article's words."),
-            _field("action", "string", "Action the claim describes, in the article's words."),
-            _field("location", "string", "Place the claim is about, in the article's words."),
+            _field("country", "string", "Country the figure is about, in the article’s words."),
+            _field("action", "string", "Action the claim describes, in the article’s words."),
+            _field("location", "string", "Place the claim is about, in the article’s words."),
         ],
     },
     "attacks_by_country": {
@@ -107,8 +107,8 @@ TABLES: dict[str, dict] = {
         "primaryKey": ["claim_id"],
         "fields": [
             _field("date", "date", "Day of the response.", required=True),
-            _field("action", "string", "What the US did, in the article's words.", required=True),
-            _field("location", "string", "Where, in the article's words.", required=True),
+            _field("action", "string", "What the US did, in the article’s words.", required=True),
+            _field("location", "string", "Where, in the article’s words.", required=True),
             _CLAIM_ID,
         ],
     },
@@ -117,8 +117,8 @@ TABLES: dict[str, dict] = {
         "description": "Every dated event in the article, at the precision the article gives it.",
         "primaryKey": ["claim_id"],
         "fields": [
-            _field("date", "date", "First day the event's date covers.", required=True),
-            _field("date_end", "date", "Last day the event's date covers (same as date for a day).", required=True),
+            _field("date", "date", "First day the event’s date covers.", required=True),
+            _field("date_end", "date", "Last day the event’s date covers (same as date for a day).", required=True),
             {**_PRECISION, "constraints": {"required": True, **_PRECISION["constraints"]}},
             _field("event", "string", "What happened, in our words.", required=True),
             _field(

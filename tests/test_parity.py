@@ -44,3 +44,17 @@ def test_both_renderers_show_the_same_headings_numbers_and_claim_ids(path):
     for part in quarto:
         assert quarto[part] == pandoc[part], f"{path}: {part} differ"
     assert quarto["headings"] and (quarto["numbers"] or path == "404.html")
+
+
+@pytest.mark.parametrize("renderer", ["pandoc", "quarto"])
+def test_the_prose_of_every_page_uses_typographic_quotes(renderer):
+    """The article's own quotes are typographic (’ “ ”); so are the editor's words around them, on
+    both sites: no straight ' or " outside code."""
+    if renderer == "quarto" and not shutil.which("quarto"):
+        pytest.skip("Quarto is not installed")
+    for path in PAGES:
+        main = BeautifulSoup((built_site(renderer) / path).read_text(encoding="utf-8"), "html.parser").find("main")
+        for code in main.select("script, style, pre, code"):
+            code.decompose()
+        text = " ".join(main.get_text(" ").split())
+        assert not re.findall(r".{0,20}['\"].{0,20}", text), path
