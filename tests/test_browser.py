@@ -62,6 +62,8 @@ def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origi
     assert view["cut_captions"] == []  # a wide table scrolls under its caption, which stays whole in view
     if width >= 1280:
         assert not [table for table in view["scrolling_tables"] if "ledger" in table], view["scrolling_tables"]
+    if view["toc"]:  # beside the article on a desktop, before it for the keyboard; not on a phone (as Quarto)
+        assert view["toc"] == {"shown": width >= 1280, "before_article": True}, view["toc"]
     assert is_dark(view["backgrounds"]["body"]) == (scheme == "dark"), view["backgrounds"]
     assert view["layout_shift"] < 0.01  # nothing moves as the page loads, Quarto's frame measuring itself included
 
