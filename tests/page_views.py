@@ -183,6 +183,7 @@ def look(browser, origin: str, path: str, width: int, scheme: str, javascript: b
         "code_lines_overlap": page.evaluate(CODE_LINES_OVERLAP),
         "duplicated_ids": page.evaluate(DUPLICATED_IDS),
         "cut_captions": page.evaluate(CUT_CAPTIONS),
+        "preloaded_fonts": page.evaluate("[...document.querySelectorAll('link[rel=preload][as=font]')].map(l => l.href)"),
         # the table of contents: shown, and met by the keyboard before the article (as Quarto places it)
         "toc": page.evaluate("""(t => t && {shown: getComputedStyle(t).display !== 'none' && t.getBoundingClientRect().width > 0,
           before_article: !!(t.compareDocumentPosition(document.querySelector('main')) & Node.DOCUMENT_POSITION_FOLLOWING)})

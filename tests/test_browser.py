@@ -62,6 +62,12 @@ def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origi
     assert view["cut_captions"] == []  # a wide table scrolls under its caption, which stays whole in view
     if width >= 1280:
         assert not [table for table in view["scrolling_tables"] if "ledger" in table], view["scrolling_tables"]
+    # The first view's faces are preloaded (postrender.py), so that a first visit on a slow connection
+    # shows the site's typeface (`font-display: optional` would keep the system font for a face that
+    # came after the first paint), and each is fetched once: the preload is the @font-face's request.
+    fonts = [url for url in view["requests"] if url.endswith(".woff2")]
+    assert len(fonts) == len(set(fonts)), fonts
+    assert view["preloaded_fonts"] and set(view["preloaded_fonts"]) <= set(fonts), (view["preloaded_fonts"], fonts)
     if view["toc"]:  # beside the article on a desktop, before it for the keyboard; not on a phone (as Quarto)
         assert view["toc"] == {"shown": width >= 1280, "before_article": True}, view["toc"]
     assert is_dark(view["backgrounds"]["body"]) == (scheme == "dark"), view["backgrounds"]

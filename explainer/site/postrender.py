@@ -25,6 +25,8 @@ load nothing from another origin and run only the scripts its Content-Security-P
   small stylesheets join Bootstrap's, its dark stylesheets are fetched only for a dark page
   (``quarto_weight.py``), and its scripts wait for the first paint (``quarto_scripts.py``); its
   search tells its own ``<mark>`` from the quotes' (same module).
+- The two faces of the first view are preloaded from the top of ``<head>`` (a first visit then
+  shows the site's typeface, not the reader's system font; see ``_PRELOADED_FACES``).
 - The policy (``assets/head.html``) moves to the top of ``<head>``, ahead of every script, and its
   ``script-src`` gains the SHA-256 of each inline script and event handler on that page (Quarto's
   own, for its navbar, search and colour scheme), so they run without ``'unsafe-inline'``.
@@ -78,6 +80,13 @@ _BODY_START = re.compile(r"<body\b[^>]*>\n?")
 # a social card's picture given relative to the site's root (no scheme, no "/", no "../")
 _CARD_IMAGE = re.compile(r'(<meta (?:property="og:image"|name="twitter:image") content=)"(?![a-z]+:|/|\.\./)([^"]+)"')
 _DESCRIPTION = re.compile(r'<meta name="description"')
+# The faces every page shows in its first view (body text, bold headings), preloaded from the top
+# of <head>: they start loading with the page instead of after its stylesheets, and Chrome holds
+# the first paint for a preloaded `font-display: optional` face (briefly), so that a first visit
+# shows the site's typeface rather than the reader's system font. Found beside fonts.css, whose
+# link gives each page its path to them (relative, or from the root on the 404 page).
+_PRELOADED_FACES = ("explainer-sans-400.woff2", "explainer-sans-700.woff2")
+_FONTS_CSS = re.compile(r'<link [^>]*href="([^"]*)fonts\.css"')
 _SOCIAL_DESCRIPTION = re.compile(r'(<meta (?:property="og:description"|name="twitter:description") content=)"[^"]*"')
 _EXECUTABLE = {None, "", "text/javascript", "application/javascript", "module"}
 # Quarto's stylesheet links that share an id (light, dark and a spare light copy of each).
@@ -223,6 +232,10 @@ def finish_page(markup: str, name: str, depth: int = 0, files: dict[str, str] | 
     parser.feed(markup)
     content = re.sub(r"\s'(?:unsafe-hashes|sha256-[^']*)'", "", policy.group(1))  # idempotent: hash afresh
     tag = f'<meta http-equiv="Content-Security-Policy" content="{_with_hashes(content, parser.scripts, parser.handlers)}">\n'
+    fonts = _FONTS_CSS.search(markup)
+    if fonts and f'href="{fonts.group(1)}{_PRELOADED_FACES[0]}"' not in markup:  # not twice if run again
+        tag += "".join(f'<link rel="preload" href="{fonts.group(1)}{face}" as="font" type="font/woff2" crossorigin>\n'
+                       for face in _PRELOADED_FACES)
     charset = _CHARSET.search(markup)
     if not charset:
         raise InputError(name, 'no <meta charset="utf-8"> to put the Content-Security-Policy after')
