@@ -109,8 +109,20 @@ def test_make_check_compares_the_tables_and_leaves_those_an_annotation_edit_outd
     claims.write_text(text.replace("in Iraq ends\n", "in Iraq is to end\n", 1), encoding="utf-8")
     result = run_explainer(project, "check")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert ("the others wait for `make data` (01-claims-ledger, 02-tidy-tables have not run since their inputs "
-            "changed)") in result.stdout
+    assert ("5 tables in data agree with the ledger, 1 wait for `make data` (written by 01-claims-ledger, which has "
+            "not run since what it is made from changed)") in result.stdout
+
+
+@pytest.mark.slow  # runs the command line on a project copy
+def test_a_notebook_run_again_after_a_change_of_its_code_is_not_taken_for_a_hand_edit_of_its_files(project):
+    """The README's way to change a chart: edit its code in the notebook and run it (in JupyterLab,
+    it writes its files in data/ itself). The build then runs it again rather than refusing."""
+    chart = project / "data" / "charts" / "attacks-by-country.wide.svg"
+    chart.write_bytes(chart.read_bytes() + b"<!-- as a run in JupyterLab would rewrite it -->\n")
+    assert _the_one_error(project, "check").startswith(f"error: {chart.relative_to(project)}: changed by hand")
+    _edit_a_stored_output(project / "notebooks" / "03-chart-attacks.ipynb", "import altair as alt", "import altair as  alt")
+    result = run_explainer(project, "check")
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def _edit_a_stored_output(notebook, old, new):
@@ -139,7 +151,8 @@ def test_outputs_rerun_after_a_change_of_code_are_not_taken_for_a_hand_edit(proj
     text = notebook.read_text(encoding="utf-8")
     assert text.count('"execution_count": 2,') == 2  # the cell's and its output's: run in another order
     notebook.write_text(text.replace('"execution_count": 2,', '"execution_count": 12,'), encoding="utf-8")
-    assert run_explainer(project, "check").returncode == 1  # outputs alone changed: refused
+    refused = _the_one_error(project, "check")  # outputs alone changed: a hand edit
+    assert refused.startswith("error: notebooks/05-explainer-page-parts.ipynb: its stored outputs were changed"), refused
     _edit_a_stored_output(notebook, "import json", "import  json")  # and the code (the same program)
     result = run_explainer(project, "check")
     assert result.returncode == 0, result.stderr[-2000:]

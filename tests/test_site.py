@@ -195,8 +195,10 @@ def test_the_404_page_roots_every_relative_url_a_srcset_lists():
     from explainer.site.frame import _site_links
 
     markup = ('<img srcset="a.svg 1x, charts/b.svg 2x" src="x.png"><a href="methods.qmd#how">m</a>'
-              '<a href="#top">t</a><img srcset="/c.svg 1x, https://example.org/d.svg 2x">')
+              '<a href="#top">t</a><img srcset="/c.svg 1x, https://example.org/d.svg 2x">'
+              '<img srcset="data:image/png;base64,AAA= 1x, e.svg 2x">')
     assert _site_links(markup, "/") == (
         '<img srcset="/a.svg 1x, /charts/b.svg 2x" src="/x.png"><a href="/methods.html#how">m</a>'
-        '<a href="#top">t</a><img srcset="/c.svg 1x, https://example.org/d.svg 2x">')
+        '<a href="#top">t</a><img srcset="/c.svg 1x, https://example.org/d.svg 2x">'
+        '<img srcset="data:image/png;base64,AAA= 1x, /e.svg 2x">')  # a data: URL keeps its comma
     assert _site_links(markup) == markup.replace("methods.qmd", "methods.html")

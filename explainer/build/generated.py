@@ -51,16 +51,27 @@ def _recorded_outputs(nb: Notebook) -> dict[str, str]:
         return {}  # unreadable: discover() has already refused a damaged notebook
 
 
+def _made_from_what_it_last_ran_on(nb: Notebook, node) -> bool:
+    """The notebook's code and inputs are those it last ran on. When they are not (its code was
+    edited, and it may have been run again in JupyterLab, writing its files), the build runs it
+    again: what differs in its files and outputs then is not a hand edit."""
+    from .pipeline import input_hash
+
+    return input_hash(nb, node, lambda name: PROJECT_ROOT / name) == node.metadata.get("explainer", {}).get("input_hash")
+
+
 def hand_edits(notebooks: list[Notebook]) -> list[tuple[str, Notebook]]:
-    """Generated files that differ from what their notebook last wrote (a missing file is not an
-    edit: the build writes it again)."""
+    """Generated files that differ from what their notebook last wrote, though the notebook's code
+    and inputs did not change (a missing file is not an edit: the build writes it again)."""
+    import nbformat
+
     edited = []
     for nb in notebooks:
         recorded = _recorded_outputs(nb)
-        for name in nb.writes:
-            path = PROJECT_ROOT / name
-            if name in recorded and path.is_file() and _digest(path) != recorded[name]:
-                edited.append((name, nb))
+        changed = [name for name in nb.writes if name in recorded and (PROJECT_ROOT / name).is_file()
+                   and _digest(PROJECT_ROOT / name) != recorded[name]]
+        if changed and _made_from_what_it_last_ran_on(nb, nbformat.read(nb.path, as_version=4)):
+            edited += [(name, nb) for name in changed]
     return edited
 
 
@@ -70,14 +81,14 @@ def edited_notebook_outputs(notebooks: list[Notebook]) -> list[Notebook]:
     outputs differ too; then the build re-runs it, and what it writes is what the notebook makes.)"""
     import nbformat
 
-    from .pipeline import cell_outputs_hash, input_hash
+    from .pipeline import cell_outputs_hash
 
     edited = []
     for nb in notebooks:
         node = nbformat.read(nb.path, as_version=4)
         recorded = node.metadata.get("explainer", {})
         if ("cell_outputs_hash" in recorded and cell_outputs_hash(node) != recorded["cell_outputs_hash"]
-                and input_hash(nb, node, lambda name: PROJECT_ROOT / name) == recorded.get("input_hash")):
+                and _made_from_what_it_last_ran_on(nb, node)):
             edited.append(nb)
     return edited
 

@@ -276,8 +276,8 @@ def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[st
                 raise InputError(undeclared[0], "is in data/, but no notebook lists it in its metadata "
                                                 "`explainer.writes`: add it to the notebook that writes it, or remove it")
             raise InputError(undeclared[0], f"is in data/, but no notebook lists it in its metadata `explainer.writes`, "
-                                            f"nor these {len(undeclared) - 1} more: {json.dumps(undeclared[1:])}: add them "
-                                            "to the `writes` of the notebook that writes them, or remove them")
+                                            f"nor {len(undeclared) - 1} more; all {len(undeclared)}: {json.dumps(undeclared)}: "
+                                            "add them to the `writes` of the notebook that writes them, or remove them")
         validate_datapackage(stage_data)  # even when nothing ran: data/ may have been edited by hand
         verify_data(ledger, stage_data)
         changed = _publish(stage_data, executed, notebooks)

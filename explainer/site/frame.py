@@ -106,4 +106,9 @@ def _site_links(markup: str, root: str = "") -> str:
 
 
 def _rooted_srcset(candidates: str, root: str) -> str:
-    return re.sub(r'(^|,\s*)(?![a-z]+:|/)(?=\S)', rf'\g<1>{root}', candidates.strip())
+    """Each candidate's URL rooted, read as HTML reads a srcset: a URL runs to the next whitespace
+    (so a data: URL keeps its comma), then descriptors up to a comma."""
+    rooted = []
+    for url, descriptors in re.findall(r"\s*([^\s,][^\s]*?),*(?=\s|$)([^,]*),?", candidates):
+        rooted.append((url if re.match(r"[a-z][a-z0-9+.-]*:|/|#", url) else root + url) + descriptors.rstrip())
+    return ", ".join(rooted)

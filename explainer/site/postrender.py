@@ -86,7 +86,7 @@ _DESCRIPTION = re.compile(r'<meta name="description"')
 # shows the site's typeface rather than the reader's system font. Found beside fonts.css, whose
 # link gives each page its path to them (relative, or from the root on the 404 page).
 _PRELOADED_FACES = ("explainer-sans-400.woff2", "explainer-sans-700.woff2")
-_FONTS_CSS = re.compile(r'<link [^>]*href="([^"]*)fonts\.css"')
+_FONTS_CSS = re.compile(r'<link [^>]*href="((?:[^"]*/)?)fonts\.css"')
 _SOCIAL_DESCRIPTION = re.compile(r'(<meta (?:property="og:description"|name="twitter:description") content=)"[^"]*"')
 _EXECUTABLE = {None, "", "text/javascript", "application/javascript", "module"}
 # Quarto's stylesheet links that share an id (light, dark and a spare light copy of each).

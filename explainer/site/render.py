@@ -12,7 +12,6 @@ template (``page.html``), and ``build.py`` renders the whole site into a staging
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -21,7 +20,8 @@ from pathlib import Path
 
 import pypandoc
 
-from ..paths import PROJECT_ROOT
+from ..errors import InputError
+from ..paths import PROJECT_ROOT, relative
 from .sources import Page, notebook_description, read_notebook, read_page, without_scoped_styles
 
 _OPTION_LINE = re.compile(r"^#\|.*\n?", re.M)
@@ -43,22 +43,25 @@ def pandoc_html(text: str, source_format: str, toc: bool) -> tuple[str, str]:
     return body.strip(), toc_html.strip()
 
 
-_TITLES_TEMPLATE = "$pagetitle$\n<!--part-->\n$subtitle$\n<!--part-->\n$description-meta$"
+_TITLES_TEMPLATE = "$title$\n<!--part-->\n$subtitle$\n<!--part-->\n$description$\n"
 
 
-def as_quarto_reads(front: dict) -> tuple[str, str | None, str]:
+def as_quarto_reads(front: dict, source: Path) -> tuple[str, str | None, str]:
     """Title, subtitle and description as plain text, read as Quarto reads them: as Markdown, with
-    smart quotes ("Rudaw's" becomes "Rudaw’s") and without Markdown's marks. One pandoc call."""
+    smart quotes ("Rudaw's" becomes "Rudaw’s"), without Markdown's marks or raw HTML. One pandoc call."""
     document = "---\n" + json.dumps({key: front.get(key) or "" for key in ("title", "subtitle", "description")}) + "\n---\n"
-    with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as template:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as template:
         template.write(_TITLES_TEMPLATE)
     try:
-        converted = pypandoc.convert_text(document, "html5", format="markdown",
+        converted = pypandoc.convert_text(document, "plain", format="markdown",
                                           extra_args=["--template", template.name, "--wrap=none"])
     finally:
         os.unlink(template.name)
-    title, subtitle, description = (html.unescape(re.sub(r"<[^>]*>", "", part)).strip()
-                                    for part in converted.split("<!--part-->"))
+    parts = [part.strip() for part in converted.split("<!--part-->")]
+    if len(parts) != 3 or not parts[0]:
+        raise InputError(relative(source), "front matter: the title, subtitle or description reads as empty or holds "
+                                           "'<!--part-->' (the title must have text)", line=1)
+    title, subtitle, description = parts
     return title, subtitle or None, description
 
 
@@ -66,7 +69,7 @@ def render_qmd(source: Path) -> Page:
     front, body = read_page(source)
     toc = front.get("toc", True)
     markup, toc_html = pandoc_html(body, "markdown", toc)
-    return Page(source, *as_quarto_reads(front), toc, markup, toc_html)
+    return Page(source, *as_quarto_reads(front, source), toc, markup, toc_html)
 
 
 def render_notebook(source: Path) -> Page:

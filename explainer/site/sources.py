@@ -219,8 +219,13 @@ def _line_of_entry(mapping: dict, key: str, entry: str) -> int | None:
     if start is None:
         return None
     lines = read_text(PROJECT_ROOT / "_quarto.yml").splitlines()
-    for number in range(start, len(lines) + 1):
-        if lines[number - 1].strip().removeprefix("-").strip().strip("'\"") == entry:
+    indent = len(lines[start - 1]) - len(lines[start - 1].lstrip())
+    for number in range(start + 1, len(lines) + 1):  # the key's block: deeper lines, or "- " items beside it
+        line = lines[number - 1]
+        depth, text = len(line) - len(line.lstrip()), line.strip()
+        if text and not text.startswith("#") and depth <= indent and not (depth == indent and text.startswith("- ")):
+            break
+        if text.removeprefix("-").strip().strip("'\"") == entry:
             return number
     return start
 
