@@ -51,26 +51,21 @@ def _recorded_outputs(nb: Notebook) -> dict[str, str]:
         return {}  # unreadable: discover() has already refused a damaged notebook
 
 
-def _made_from_what_it_last_ran_on(nb: Notebook, node) -> bool:
-    """The notebook's code and inputs are those it last ran on. When they are not (its code was
-    edited, and it may have been run again in JupyterLab, writing its files), the build runs it
-    again: what differs in its files and outputs then is not a hand edit."""
-    from .pipeline import input_hash
-
-    return input_hash(nb, node, lambda name: PROJECT_ROOT / name) == node.metadata.get("explainer", {}).get("input_hash")
-
-
 def hand_edits(notebooks: list[Notebook]) -> list[tuple[str, Notebook]]:
     """Generated files that differ from what their notebook last wrote, though the notebook's code
-    and inputs did not change (a missing file is not an edit: the build writes it again)."""
+    and inputs did not change (a missing file is not an edit: the build writes it again). When they
+    did change (its code was edited, and it may have been run again in JupyterLab, writing its
+    files), the build runs it again: what differs then is not a hand edit."""
     import nbformat
+
+    from .pipeline import ran_on_these_inputs
 
     edited = []
     for nb in notebooks:
         recorded = _recorded_outputs(nb)
         changed = [name for name in nb.writes if name in recorded and (PROJECT_ROOT / name).is_file()
                    and _digest(PROJECT_ROOT / name) != recorded[name]]
-        if changed and _made_from_what_it_last_ran_on(nb, nbformat.read(nb.path, as_version=4)):
+        if changed and ran_on_these_inputs(nb, nbformat.read(nb.path, as_version=4)):
             edited += [(name, nb) for name in changed]
     return edited
 
@@ -81,14 +76,14 @@ def edited_notebook_outputs(notebooks: list[Notebook]) -> list[Notebook]:
     outputs differ too; then the build re-runs it, and what it writes is what the notebook makes.)"""
     import nbformat
 
-    from .pipeline import cell_outputs_hash
+    from .pipeline import cell_outputs_hash, ran_on_these_inputs
 
     edited = []
     for nb in notebooks:
         node = nbformat.read(nb.path, as_version=4)
         recorded = node.metadata.get("explainer", {})
         if ("cell_outputs_hash" in recorded and cell_outputs_hash(node) != recorded["cell_outputs_hash"]
-                and _made_from_what_it_last_ran_on(nb, node)):
+                and ran_on_these_inputs(nb, node)):
             edited.append(nb)
     return edited
 

@@ -142,11 +142,15 @@ def cell_outputs_hash(node: nbformat.NotebookNode) -> str:
     return hashlib.sha256(json.dumps(outputs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def ran_on_these_inputs(nb: Notebook, node: nbformat.NotebookNode, resolve=lambda name: PROJECT_ROOT / name) -> bool:
+    """The notebook's cells, the files it reads and the modules it imports are those it last ran on."""
+    return node.metadata.get("explainer", {}).get("input_hash") == input_hash(nb, node, resolve)
+
+
 def _is_fresh(nb: Notebook, node: nbformat.NotebookNode, resolve) -> bool:
-    recorded = node.metadata.get("explainer", {})
-    if recorded.get("input_hash") != input_hash(nb, node, resolve):
+    if not ran_on_these_inputs(nb, node, resolve):
         return False
-    outputs = recorded.get("output_hashes", {})
+    outputs = node.metadata["explainer"].get("output_hashes", {})
     return all(outputs.get(name) == _file_digest(resolve(name)) for name in nb.writes)
 
 
@@ -155,9 +159,7 @@ def behind(notebooks: list[Notebook]) -> list[Notebook]:
     modules) changed since they last ran, and those that read what one of them writes."""
     due, rewritten = [], set()
     for nb in notebooks:  # numbered order: a notebook reads only earlier notebooks' outputs
-        node = nbformat.read(nb.path, as_version=4)
-        recorded = node.metadata.get("explainer", {}).get("input_hash")
-        if rewritten & set(nb.reads) or input_hash(nb, node, lambda name: PROJECT_ROOT / name) != recorded:
+        if rewritten & set(nb.reads) or not ran_on_these_inputs(nb, nbformat.read(nb.path, as_version=4)):
             due.append(nb)
             rewritten |= set(nb.writes)
     return due
@@ -272,12 +274,9 @@ def run(ledger: Ledger, force: bool = False, jobs: int = 2) -> dict[str, list[st
         undeclared = sorted({f"data/{p.as_posix()}" for p in found  # not .ipynb_checkpoints/, .DS_Store...
                              if not any(part.startswith(".") for part in p.parts)} - declared)
         if undeclared:  # unlisted, it would escape the freshness checks, the hand-edit guard and `make verify`
-            if len(undeclared) == 1:
-                raise InputError(undeclared[0], "is in data/, but no notebook lists it in its metadata "
-                                                "`explainer.writes`: add it to the notebook that writes it, or remove it")
-            raise InputError(undeclared[0], f"is in data/, but no notebook lists it in its metadata `explainer.writes`, "
-                                            f"nor {len(undeclared) - 1} more; all {len(undeclared)}: {json.dumps(undeclared)}: "
-                                            "add them to the `writes` of the notebook that writes them, or remove them")
+            more = f", nor {len(undeclared) - 1} more; all {len(undeclared)}: {json.dumps(undeclared)}" if undeclared[1:] else ""
+            raise InputError(undeclared[0], f"is in data/, but no notebook lists it in its metadata `explainer.writes`"
+                                            f"{more}: add each to the `writes` of the notebook that writes it, or remove it")
         validate_datapackage(stage_data)  # even when nothing ran: data/ may have been edited by hand
         verify_data(ledger, stage_data)
         changed = _publish(stage_data, executed, notebooks)

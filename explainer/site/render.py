@@ -28,18 +28,20 @@ _OPTION_LINE = re.compile(r"^#\|.*\n?", re.M)
 _TOC_TEMPLATE = "$if(toc)$$table-of-contents$$endif$\n<!--body-->\n$body$\n"
 
 
+def _through_template(text: str, to: str, source_format: str, template: str, *args: str) -> str:
+    """pandoc's output for ``text`` through ``template`` (pandoc takes templates from files only)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as file:
+        file.write(template)
+    try:
+        return pypandoc.convert_text(text, to, format=source_format, extra_args=["--template", file.name, "--wrap=none", *args])
+    finally:
+        os.unlink(file.name)
+
+
 def pandoc_html(text: str, source_format: str, toc: bool) -> tuple[str, str]:
     """Body HTML and table of contents from pandoc."""
-    with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as template:
-        template.write(_TOC_TEMPLATE)
-    try:
-        args = ["--template", template.name, "--toc-depth=2", "--wrap=none", "--syntax-highlighting=pygments"]
-        if toc:
-            args.append("--toc")
-        converted = pypandoc.convert_text(text, "html5", format=source_format, extra_args=args)
-    finally:
-        os.unlink(template.name)
-    toc_html, body = converted.split("<!--body-->", 1)
+    args = ["--toc-depth=2", "--syntax-highlighting=pygments", *(["--toc"] if toc else [])]
+    toc_html, body = _through_template(text, "html5", source_format, _TOC_TEMPLATE, *args).split("<!--body-->", 1)
     return body.strip(), toc_html.strip()
 
 
@@ -50,14 +52,7 @@ def as_quarto_reads(front: dict, source: Path) -> tuple[str, str | None, str]:
     """Title, subtitle and description as plain text, read as Quarto reads them: as Markdown, with
     smart quotes ("Rudaw's" becomes "Rudaw’s"), without Markdown's marks or raw HTML. One pandoc call."""
     document = "---\n" + json.dumps({key: front.get(key) or "" for key in ("title", "subtitle", "description")}) + "\n---\n"
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as template:
-        template.write(_TITLES_TEMPLATE)
-    try:
-        converted = pypandoc.convert_text(document, "plain", format="markdown",
-                                          extra_args=["--template", template.name, "--wrap=none"])
-    finally:
-        os.unlink(template.name)
-    parts = [part.strip() for part in converted.split("<!--part-->")]
+    parts = [part.strip() for part in _through_template(document, "plain", "markdown", _TITLES_TEMPLATE).split("<!--part-->")]
     if len(parts) != 3 or not parts[0]:
         raise InputError(relative(source), "front matter: the title, subtitle or description reads as empty or holds "
                                            "'<!--part-->' (the title must have text)", line=1)
