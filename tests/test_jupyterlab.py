@@ -134,7 +134,7 @@ def test_an_untrusted_notebook_as_cloned_shows_its_charts_as_vega_graphics(brows
         page.screenshot(path=str(PROJECT_ROOT / ".build" / "screenshots" / f"jupyterlab-{name}.png"))
         time.sleep(4)  # two autosave intervals: a notebook opening had modified would now be written
         assert not _is_dirty(page, name), "opening the notebook marked it modified"
-        page.evaluate(f"{_widget(name)}.close()")
+        page.evaluate(f"void {_widget(name)}.close()")  # not awaited: a dialog would hold its promise forever
         assert problems == []
     finally:
         context.close()
@@ -164,14 +164,14 @@ def test_run_all_in_jupyterlab_gives_the_stored_notebook(browser, lab):
     context, page, problems = _open_notebook(browser, url, name)
     try:
         page.evaluate(f"window.jupyterapp.shell.activateById({_widget(name)}.id)")
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.evaluate("void window.jupyterapp.commands.execute('notebook:run-all-cells')")  # awaited below, with a timeout
         page.wait_for_function(f"""() => {{
             const notebook = {_widget(name)};
             const cells = notebook.content.widgets.filter(cell => cell.model.type === 'code');
             return notebook.sessionContext.session.kernel.status === 'idle'
                 && cells.every(cell => cell.model.executionCount !== null);
         }}""", timeout=120_000)
-        page.evaluate(f"{_widget(name)}.context.save()")
+        page.evaluate(f"void {_widget(name)}.context.save()")  # awaited below, with a timeout
         page.wait_for_function(f"!{_widget(name)}.context.model.dirty", timeout=30_000)
         assert problems == []
     finally:
