@@ -312,12 +312,11 @@ def test_a_search_result_opens_at_its_first_match(browser, origin, renderer):
         pytest.skip("the built-in renderer has no search")
     # the last heading of the page, below the quotes whose figures are marked (also with <mark>)
     context, page, problems, _ = open_page(browser, f"{origin}/methods.html?q=reproduce%20it", width=1280)
-    until(page, "window.scrollY > 0")
-    page.wait_for_timeout(800)  # its smooth scroll, done
-    # to the first match of the query, not to the first quote's marked figure (also a <mark>)
-    first = page.evaluate("(m => [m.textContent.toLowerCase(), m.getBoundingClientRect().top])"
-                          "(document.querySelector('main mark.quarto-search-match'))")
-    assert first[0] == "reproduce it" and 0 <= first[1] <= 900, first
+    # to the first match of the query, not to the first quote's marked figure (also a <mark>);
+    # waited for rather than timed: its smooth scroll is slower on a busy machine
+    first_match = "document.querySelector('main mark.quarto-search-match')"
+    until(page, f"window.scrollY > 0 && (r => r.top >= 0 && r.bottom <= innerHeight)({first_match}.getBoundingClientRect())")
+    assert page.evaluate(f"{first_match}.textContent.toLowerCase()") == "reproduce it"
     assert page.locator("main mark:not(.quarto-search-match)").count() > 0  # the quotes' own marks, left alone
     assert problems == []
     context.close()
@@ -518,10 +517,8 @@ def test_focus_taken_back_into_the_hidden_header_brings_it_back(browser, origin,
     else:
         raise AssertionError("Shift+Tab never reached the header")
     assert hidden or not hides, "the header was already back: the test proves nothing"
-    page.wait_for_timeout(400)  # Quarto's header slides back in 200 ms
-    box = page.evaluate("(() => { const r = document.activeElement.getBoundingClientRect();"
-                        " return {top: r.top, bottom: r.bottom, height: innerHeight}; })()")
-    assert box["top"] >= 0 and box["bottom"] <= box["height"], box
+    # Quarto's header slides back in 200 ms (longer on a busy machine): waited for, up to until()'s limit
+    until(page, "(r => r.top >= 0 && r.bottom <= innerHeight)(document.activeElement.getBoundingClientRect())")
     context.close()
 
 
@@ -627,7 +624,7 @@ def test_the_policy_blocks_and_reports_what_it_forbids(browser, site, tmp_path):
     url, server = serve_in_background(site)
     try:
         context, page, _, _ = open_page(browser, f"{url}/index.html")
-        page.wait_for_timeout(300)
+        until(page, "window.cspViolations.some(v => v.startsWith('img-src'))")  # the image's report comes when it is tried
         violations = page.evaluate("window.cspViolations")
         assert page.title() != "ran"
         assert any(v.startswith("script-src") for v in violations), violations
