@@ -63,7 +63,7 @@ def lab(tmp_path_factory):
          f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={TOKEN}", "--LabApp.expose_app_in_browser=True", "--allow-root"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    for _ in range(360):  # 3 minutes: the machine may be busy with the other test worker
         try:
             urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
             break
@@ -72,7 +72,7 @@ def lab(tmp_path_factory):
                 pytest.fail(f"JupyterLab did not start: {server.stderr.read()[-2000:]}")
             time.sleep(0.5)
     else:
-        pytest.fail("JupyterLab did not answer within 60 s")
+        pytest.fail("JupyterLab did not answer within 3 minutes")
     yield url, root
     server.terminate()
     server.wait(timeout=30)
@@ -90,8 +90,8 @@ def _open_notebook(browser, url: str, name: str):
     problems = []
     page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
-    page.goto(f"{url}/lab/tree/notebooks/{name}?token={TOKEN}")
-    page.wait_for_function(f"window.jupyterapp && {_widget(name)}", timeout=60_000)
+    page.goto(f"{url}/lab/tree/notebooks/{name}?token={TOKEN}", wait_until="commit")  # its scripts: waited for below
+    page.wait_for_function(f"window.jupyterapp && {_widget(name)}", timeout=120_000)
     # the kernel the notebook names starts, with no "select a kernel" dialog
     page.wait_for_function(f"{_widget(name)}.sessionContext.session?.kernel?.status === 'idle'", timeout=90_000)
     return context, page, problems

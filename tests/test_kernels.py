@@ -171,7 +171,7 @@ def _probe_state(tmp_path, monkeypatch, warm: bool) -> dict[str, str]:
     monkeypatch.setenv("PYTHONHASHSEED", "0")
     monkeypatch.setenv("EXPLAINER_WARM_KERNELS", "1" if warm else "0")
     kernels.install()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # the zygote imports the rest while the other test worker runs
     while True:  # a kernel forked before the zygote imported PRELOAD_LATER imports the rest itself: ask again
         NotebookClient(node, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
         probe = json.loads(node.cells[0].outputs[0]["text"])
