@@ -110,6 +110,10 @@ INERT_CONTROLS = """[...document.querySelectorAll('button, [onclick]')].filter(e
   return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
 }).map(e => e.outerHTML.slice(0, 100))"""
 
+# Code blocks a reader can Tab to though they have nothing to scroll (code wraps: a stop for nothing).
+IDLE_CODE_STOPS = """[...document.querySelectorAll('pre[tabindex]')].filter(p => p.scrollWidth <= p.clientWidth)
+  .map(p => p.textContent.slice(0, 60))"""
+
 DUPLICATED_IDS = """(() => { const ids = [...document.querySelectorAll('body [id]')].map(e => e.id);
   return ids.filter((id, i) => ids.indexOf(id) !== i); })()"""
 
@@ -193,6 +197,7 @@ def look(browser, origin: str, path: str, width: int, scheme: str, javascript: b
                         "key figure": page.evaluate("(e => e && getComputedStyle(e).backgroundColor)"
                                                     "(document.querySelector('.key-figure details'))")},
         "inert_controls": page.evaluate(INERT_CONTROLS),
+        "idle_code_stops": page.evaluate(IDLE_CODE_STOPS),
         "menu_link_visible": page.locator('#quarto-header a[href$="data.html"]').first.is_visible(),
     }
     if path in chart_pages():

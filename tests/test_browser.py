@@ -59,6 +59,7 @@ def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origi
     assert view["clipped_in_frame"] == []
     assert view["code_lines_overlap"] == []
     assert view["duplicated_ids"] == []
+    assert view["idle_code_stops"] == []
     assert view["cut_captions"] == []  # a wide table scrolls under its caption, which stays whole in view
     if width >= 1280:
         assert not [table for table in view["scrolling_tables"] if "ledger" in table], view["scrolling_tables"]

@@ -90,9 +90,11 @@ _OUTPUT_DIV = re.compile(r'<div class="output (?:execute_result|display_data)"([
 
 
 def _keyboard_scrollable(markup: str) -> str:
-    """Code and wide table outputs scroll sideways on a phone; make them reachable by keyboard
-    (WCAG 2.1.1), as axe's scrollable-region-focusable rule asks."""
-    markup = re.sub(r"<pre(?=[ >])", '<pre tabindex="0"', markup)
+    """Wide table outputs scroll sideways on a phone; make them reachable by keyboard (WCAG 2.1.1),
+    as axe's scrollable-region-focusable rule asks. Code wraps instead (standalone.css, as Quarto's
+    ``code-overflow: wrap``): pandoc's ``tabindex`` on it would be a keyboard stop with nothing to
+    scroll, which Quarto's pages do not have."""
+    markup = re.sub(r'<pre tabindex="0"(?=[ >])', "<pre", markup)
 
     def label_tables(match: re.Match) -> str:
         output = markup[match.end():].split('<div class="output', 1)[0]
