@@ -89,6 +89,33 @@ CODE_LINES_OVERLAP = """() => [...document.querySelectorAll('pre code')].filter(
   return lines.some((line, i) => i > 0 && line.top > lines[i - 1].top + 1 && line.top < lines[i - 1].bottom - 0.5);
 }).map(code => code.textContent.trim().slice(0, 40))"""
 
+# The lines of notebook code that wrap; those of them whose continuation does not start deeper than
+# the line's own text (read as lines of their own); the code blocks whose rows are not evenly spaced
+# (a wrapped line's rows closer together, or further apart, than the lines).
+CODE_CONTINUATIONS = """() => {
+  const wrapped = [], shallow = [], uneven = [], rows = new Map();
+  for (const line of document.querySelectorAll('pre.sourceCode > code > span')) {
+    const whole = document.createRange(); whole.selectNodeContents(line);
+    const rects = [...whole.getClientRects()].filter(r => r.width > 0);
+    const block = line.closest('pre');
+    if (!rows.has(block)) rows.set(block, new Set());
+    rects.forEach(r => rows.get(block).add(Math.round(r.top * 10) / 10));
+    const later = rects.filter(r => rects.length && r.top > rects[0].top + 2);
+    if (!later.length) continue;
+    wrapped.push(line.id);
+    let skip = line.textContent.search(/\\S/), node;  // the line's first character that is not a space
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    while ((node = walker.nextNode()) && skip >= node.length) skip -= node.length;
+    const first = document.createRange(); first.setStart(node, skip); first.setEnd(node, skip + 1);
+    if (Math.min(...later.map(r => r.left)) < first.getBoundingClientRect().left + 2) shallow.push(line.textContent.trim().slice(0, 40));
+  }
+  for (const [block, tops] of rows) {  // every step between rows a whole number of rows (a blank line: two)
+    const sorted = [...tops].sort((a, b) => a - b), steps = sorted.slice(1).map((top, i) => top - sorted[i]).filter(d => d > 2);
+    const row = Math.min(...steps);
+    if (steps.some(d => Math.abs(d - Math.round(d / row) * row) > 1)) uneven.push(block.textContent.trim().slice(0, 40));
+  }
+  return {wrapped: wrapped.length, shallow, uneven};
+}"""
 
 # A table's caption wider than its scrolling region: cut at the screen's edge on a phone. And the
 # tables that scroll sideways (a desktop column should hold the claims ledger whole).
@@ -185,6 +212,7 @@ def look(browser, origin: str, path: str, width: int, scheme: str, javascript: b
         "overlaps": overlaps(page),
         "clipped_in_frame": page.evaluate(CLIPPED_IN_FRAME),
         "code_lines_overlap": page.evaluate(CODE_LINES_OVERLAP),
+        "code_continuations": page.evaluate(CODE_CONTINUATIONS),
         "duplicated_ids": page.evaluate(DUPLICATED_IDS),
         "cut_captions": page.evaluate(CUT_CAPTIONS),
         "preloaded_fonts": page.evaluate("[...document.querySelectorAll('link[rel=preload][as=font]')].map(l => l.href)"),

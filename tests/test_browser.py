@@ -58,6 +58,10 @@ def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origi
     assert view["overlaps"] == []
     assert view["clipped_in_frame"] == []
     assert view["code_lines_overlap"] == []
+    assert view["code_continuations"]["shallow"] == []  # a wrapped line of code goes on deeper than it began
+    assert view["code_continuations"]["uneven"] == []  # and its rows are spaced as the lines are
+    if path.startswith("notebooks/") and width < 768:
+        assert view["code_continuations"]["wrapped"] > 0  # (on a phone some do wrap: the check above means something)
     assert view["duplicated_ids"] == []
     assert view["idle_code_stops"] == []
     assert view["cut_captions"] == []  # a wide table scrolls under its caption, which stays whole in view

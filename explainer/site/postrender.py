@@ -21,6 +21,9 @@ load nothing from another origin and run only the scripts its Content-Security-P
   search results and social cards; Quarto gives it none, and the site's description to its cards.
 - A notebook's table output that scrolls sideways on a phone is made reachable by keyboard
   (WCAG 2.1.1, axe's scrollable-region-focusable), as the built-in renderer does in render.py.
+- Each line of code records its indentation (``--indent``) and keeps it on its first line, so that
+  a line wrapped on a phone continues deeper than it began (``assets/explainer.css``), under both
+  renderers.
 - Quarto's frame is cut to what the site uses: unused Bootstrap rules and icon glyphs go, its
   small stylesheets join Bootstrap's, its dark stylesheets are fetched only for a dark page
   (``quarto_weight.py``), and its scripts wait for the first paint (``quarto_scripts.py``); its
@@ -207,11 +210,22 @@ def _with_hashes(policy: str, scripts: list[str], handlers: list[str]) -> str:
     return "; ".join(directives)
 
 
+# A line of highlighted code (pandoc's markup, under both renderers), and the spaces it starts with.
+_CODE_LINE = re.compile(r'(<span id="cb\d+-\d+")(><a href="#cb\d+-\d+" aria-hidden="true" tabindex="-1"></a>)( +)')
+
+
+def _indented_code_lines(markup: str) -> str:
+    """Each indented line of code says by how much, and holds its leading spaces in a span that
+    explainer.css draws as the line's padding (a wrapped line then continues deeper than it began)."""
+    return _CODE_LINE.sub(lambda m: f'{m.group(1)} style="--indent: {len(m.group(3))}ch"{m.group(2)}'
+                                    f'<span class="indent">{m.group(3)}</span>', markup)
+
+
 def finish_page(markup: str, name: str, depth: int = 0, files: dict[str, str] | None = None) -> str:
     """The page ``name``, ``depth`` folders below the site's root, finished. Files it needs written
     (Quarto's page script, moved out of it) are added to ``files``: path from the site's root, text."""
     markup = _EMBED_ATTRIBUTES.sub("", _WIDGET_TAGS.sub("", markup))
-    markup = _keyboard_scrollable(_valid_template(_NOTEBOOK_IDS.sub(r"\1", markup)))
+    markup = _indented_code_lines(_keyboard_scrollable(_valid_template(_NOTEBOOK_IDS.sub(r"\1", markup))))
     markup = scripts_after_paint(lighter_head(markup), {} if files is None else files)
     if depth != 1:
         markup = _FROM_NOTEBOOKS.sub(lambda m: f'{m.group(1)}="{"../" * depth}{m.group(2)}"', markup)
