@@ -540,6 +540,23 @@ def test_focus_taken_back_into_the_hidden_header_brings_it_back(browser, origin,
     context.close()
 
 
+def test_code_copied_from_a_notebook_page_is_the_notebooks_code(browser, origin):
+    """Wrapped code draws its indentation as padding (postrender.py, explainer.css): what a reader
+    selects and copies, and what Quarto's copy button copies (the code's innerText), keeps it."""
+    timeline = next(path for path in NOTEBOOKS if path.name == "04-chart-timeline.ipynb")
+    notebook = json.loads(timeline.read_text(encoding="utf-8"))
+    source = next("".join(cell["source"]) for cell in notebook["cells"] if "def draw_timeline" in "".join(cell["source"]))
+    source = "".join(line for line in source.splitlines(True) if not line.startswith("#|"))  # Quarto's cell options
+    context, page, problems, _ = open_page(browser, f"{origin}/notebooks/04-chart-timeline.html", width=375)
+    copied = page.evaluate("""() => {
+      const code = [...document.querySelectorAll('pre code')].find(c => c.textContent.includes('def draw_timeline'));
+      getSelection().selectAllChildren(code);
+      return [getSelection().toString(), code.innerText]; }""")
+    assert [text.rstrip("\n") for text in copied] == [source.rstrip("\n")] * 2
+    assert problems == []
+    context.close()
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_keyboard_focus_is_ringed_wherever_it_goes(browser, origin, width):
     """Tab through the page's first stops (the navbar, the table of contents, the figures): each
