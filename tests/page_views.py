@@ -225,6 +225,11 @@ def look(browser, origin: str, path: str, width: int, scheme: str, javascript: b
                         "key figure": page.evaluate("(e => e && getComputedStyle(e).backgroundColor)"
                                                     "(document.querySelector('.key-figure details'))")},
         "inert_controls": page.evaluate(INERT_CONTROLS),
+        # pandas' tables: how their cells are drawn (the browser's default look has 1 px padding, boxed cells)
+        "dataframe_cells": page.evaluate("""[...new Set([...document.querySelectorAll('table.dataframe')].map(t => {
+          const td = getComputedStyle(t.querySelector('tbody td')), th = getComputedStyle(t.querySelector('thead th'));
+          return [parseFloat(td.paddingLeft) >= 3, td.borderLeftStyle === 'none' || parseFloat(td.borderLeftWidth) === 0,
+                  th.textAlign === 'left' || th.textAlign === 'start'].join(); }))]"""),
         "idle_code_stops": page.evaluate(IDLE_CODE_STOPS),
         "menu_link_visible": page.locator('#quarto-header a[href$="data.html"]').first.is_visible(),
     }

@@ -64,6 +64,7 @@ def test_page_loads_cleanly_same_origin_only_and_nothing_overlaps(browser, origi
         assert view["code_continuations"]["wrapped"] > 0  # (on a phone some do wrap: the check above means something)
     assert view["duplicated_ids"] == []
     assert view["idle_code_stops"] == []
+    assert view["dataframe_cells"] in ([], ["true,true,true"])  # padded, unboxed, headers over their values: as Quarto
     assert view["cut_captions"] == []  # a wide table scrolls under its caption, which stays whole in view
     if width >= 1280:
         assert not [table for table in view["scrolling_tables"] if "ledger" in table], view["scrolling_tables"]
@@ -581,7 +582,7 @@ def test_keyboard_focus_is_ringed_wherever_it_goes(browser, origin, width):
 def test_a_figure_opens_its_source_by_click_and_by_keyboard(browser, origin):
     # at the site's address, as readers arrive: Quarto rewrites links to index.html as links to
     # its folder, so from /index.html a same-page link would load the page again from /
-    context, page, _, _ = open_page(browser, f"{origin}/")
+    context, page, _, _ = open_page(browser, f"{origin}/", width=375)  # a phone: the ledger's row lands at the top
     figure = page.locator("#figure-us-troops-in-iraq")
     sentence = figure.locator(".source-sentence")
     assert not sentence.is_visible()
@@ -597,6 +598,34 @@ def test_a_figure_opens_its_source_by_click_and_by_keyboard(browser, origin):
     page.wait_for_url("**/#claim-us-troops-in-iraq")
     page.locator("#claim-us-troops-in-iraq").wait_for(state="visible")
     assert page.evaluate("performance.timeOrigin") == before, "the link loaded the page again"
+    assert page.evaluate(_UNDER_THE_HEADER, "#claim-us-troops-in-iraq") is False  # below Quarto's fixed header
+    context.close()
+
+
+# Whether the element is (partly) under a fixed header that is in view: hidden from the reader.
+_UNDER_THE_HEADER = """selector => { const header = document.querySelector('header.fixed-top, #quarto-header.fixed-top');
+  if (!header || getComputedStyle(header).position !== 'fixed') return false;
+  const h = header.getBoundingClientRect(), target = document.querySelector(selector).getBoundingClientRect();
+  // (one taller than the room under the header cannot be wholly in view: the browser shows what it can)
+  return h.bottom > 0 && target.top < h.bottom - 1 && target.height <= innerHeight - h.bottom; }"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_what_the_keyboard_reaches_going_back_up_is_not_under_the_header(browser, origin, width):
+    """Shift+Tab up the page scrolls each stop into view: below Quarto's fixed header (which comes
+    back as the page scrolls up), not under it."""
+    context, page, problems, _ = open_page(browser, f"{origin}/index.html", width=width)
+    page.evaluate("[...document.querySelectorAll('main a')].pop().focus()")  # the article's last stop
+    hidden = []
+    for _ in range(12):
+        page.keyboard.press("Shift+Tab")
+        page.wait_for_timeout(300)  # the header slides back in 200 ms as the page scrolls up
+        if not page.evaluate("!!document.activeElement.closest('main')"):
+            break
+        if page.evaluate(_UNDER_THE_HEADER, ":focus"):
+            hidden.append(page.evaluate("document.activeElement.textContent.trim().slice(0, 40)"))
+    assert hidden == []
+    assert problems == []
     context.close()
 
 
