@@ -172,10 +172,18 @@ CHART_VIEW = """async () => {
       return bars.some(b => r.left >= b.left && r.left < b.right && middle > b.top && middle < b.bottom
                             && r.right > b.right + 0.5); })
       .map(t => t.textContent);
+    // a label that passes over another dot than its own, just above or below it, reads as that dot's
+    // (its own dot is at its middle, as the strikes' dates are, or at one of its ends)
+    const dots = [...svg.querySelectorAll('g.mark-symbol path')].map(p => p.getBoundingClientRect());
+    const straddling = texts.filter(t => { const r = t.getBoundingClientRect(), middle = (r.left + r.right) / 2;
+      return dots.some(d => { const x = (d.left + d.right) / 2, y = (d.top + d.bottom) / 2;
+        return x > r.left + 8 && x < r.right - 8 && Math.abs(x - middle) > 4
+               && Math.min(Math.abs(y - r.top), Math.abs(y - r.bottom)) < 14; }); })
+      .map(t => t.textContent);
     const smallest = Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))) * scale;
     holder.remove();
     results.push({src: img.currentSrc.split('/').pop(), shown: img.getBoundingClientRect().width, width, height,
-                  smallest, outside, overrun, texts: texts.length});
+                  smallest, outside, overrun, straddling, texts: texts.length});
   }
   return results;
 }"""

@@ -164,6 +164,7 @@ def test_every_chart_is_drawn_for_the_width_and_scheme_with_labels_of_12px_and_m
             assert chart["smallest"] >= 12, chart
             assert chart["outside"] == [], chart
             assert chart["overrun"] == [], chart
+            assert chart["straddling"] == [], chart
         assert view["layout_shift"] < 0.01  # the charts' pictures, the fonts and Quarto's frame move nothing
     assert view["scroll_width_with_charts"] <= width
     assert view["problems"] == []
