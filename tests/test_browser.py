@@ -292,6 +292,34 @@ def test_the_keyboard_meets_the_header_in_the_order_it_is_shown(browser, origin,
     context.close()
 
 
+def test_the_notebooks_menu_closes_as_a_menu_does(browser, origin):
+    """Open on a desktop, the menu covers the page's title: Escape closes it (the focus back on its
+    button), as do a click elsewhere and the keyboard's focus leaving it. Quarto's by Bootstrap, the
+    built-in renderer's <details> by assets/standalone.js."""
+    context, page, problems, _ = open_page(browser, f"{origin}/index.html", width=1280)
+    toggle = page.locator("#quarto-header .nav-menu summary, #quarto-header .dropdown-toggle").first
+    links = page.locator('#quarto-header a[href*="notebooks/"]')
+
+    def opened():
+        toggle.click()
+        links.first.wait_for(state="visible")
+
+    opened()
+    page.keyboard.press("Escape")
+    links.first.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.matches('summary, .dropdown-toggle')")
+    opened()
+    page.locator("main h2").first.click()
+    links.first.wait_for(state="hidden")
+    opened()
+    links.first.focus()
+    for _ in range(len(NOTEBOOKS) + 1):  # past the menu's last link
+        page.keyboard.press("Tab")
+    links.first.wait_for(state="hidden")
+    assert problems == []
+    context.close()
+
+
 def test_quartos_scripts_and_dark_sheet_wait_for_the_first_paint(browser, origin, renderer):
     """What Quarto's frame fetches before a light page's first paint (quarto_scripts.py,
     quarto_weight.py): none of its scripts, not its dark stylesheet; all of them after, and working.
@@ -517,19 +545,26 @@ def test_focus_taken_back_into_the_hidden_header_brings_it_back(browser, origin,
     context, page, _, _ = open_page(browser, f"{origin}/index.html", width=width)
     hides = page.locator("#quarto-header.headroom").count() > 0  # Quarto's; the built-in header scrolls away
     page.mouse.move(100, 400)  # the wheel scrolls what is under the pointer
-    page.mouse.wheel(0, 800)
+    for _ in range(40):  # scrolled down until Quarto hides its header (a busy machine may take a few turns)
+        page.mouse.wheel(0, 200)
+        page.wait_for_timeout(200)
+        if not hides or page.evaluate("!!document.querySelector('#quarto-header.headroom--unpinned')"):
+            break
+    else:
+        raise AssertionError("Quarto's header never hid as the page scrolled down")
     previous = None
     for _ in range(150):  # the wheel's smooth scroll, ended (else it would carry on past the focus's own scroll)
         if previous is not None and previous == page.evaluate("scrollY") > 0:
             break
         previous = page.evaluate("scrollY")
         page.wait_for_timeout(100)
-    if hides:  # Quarto hides its header as the page scrolls down
-        until(page, "!!document.querySelector('#quarto-header.headroom--unpinned')", seconds=30)
-    # the article's first stop, left where it is: what comes before it in the tab order (the table
-    # of contents, sticky beside the article or collapsed above it) scrolls nothing back
-    page.evaluate("document.querySelector('main a, main summary').focus({preventScroll: true})")
-    for _ in range(80):  # at 1280 px, back through the table of contents first
+    # the first stop after the header (at 1280 px the table of contents' first link, sticky beside the
+    # article; on a phone, where it is hidden, the article's first), left where it is: going back from
+    # further down, a stop the page scrolls up to can bring the header back before the focus reaches it
+    page.evaluate("""(header => [...document.querySelectorAll('#TOC a, main a, main summary')].find(e =>
+      (header.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING) && e.getClientRects().length))
+      (document.querySelector('#quarto-header')).focus({preventScroll: true})""")
+    for _ in range(10):
         hidden = page.evaluate("!!document.querySelector('#quarto-header.headroom--unpinned')")
         page.keyboard.press("Shift+Tab")
         if page.evaluate("!!document.activeElement.closest('#quarto-header')"):

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..paths import BUILD_DIR, PROJECT_ROOT
 from ..textfile import read_text
-from .frame import FRAME_CSS, page_html
+from .frame import FRAME_CSS, FRAME_SCRIPT, page_html
 from .page_cache import PageCache
 from .publish import log
 from .render import render_notebook, render_qmd
@@ -60,7 +60,7 @@ def _copy_resources(config: dict, stage: Path) -> int:
         if not pattern.startswith("/"):
             # Quarto reads an unanchored glob as "at any depth" (.venv/ and site/ included)
             raise InputError("_quarto.yml", f"resource {pattern!r}: anchor it at the project root with a leading '/'")
-    patterns = [FRAME_CSS, *(p[1:] for p in resources), *as_list(config["format"]["html"].get("css")),
+    patterns = [FRAME_CSS, FRAME_SCRIPT, *(p[1:] for p in resources), *as_list(config["format"]["html"].get("css")),
                 *as_list(config["website"].get("favicon"))]
     count = 0
     for pattern in patterns:

@@ -13,6 +13,7 @@ from .sources import Page, as_list
 
 # What Quarto's theme and layout give a page, for this renderer's pages (navbar, grid, colours).
 FRAME_CSS = "assets/standalone.css"
+FRAME_SCRIPT = "assets/standalone.js"  # closes the navbar menu as menus close (it works without)
 TEMPLATE = Template((Path(__file__).parent / "page.html").read_text(encoding="utf-8"))
 
 
@@ -84,6 +85,8 @@ def page_html(config: dict, page: Page, header_include: str, before_body: str = 
     css = "".join(f'<link rel="stylesheet" href="{prefix}{c}">' for c in stylesheets)
     if website.get("favicon"):
         css += f'<link rel="icon" href="{prefix}{website["favicon"]}">'
+    if any("menu" in item for item in website.get("navbar", {}).get("left", [])):
+        css += f'<script src="{prefix}{FRAME_SCRIPT}" defer></script>'
     return TEMPLATE.substitute(
         lang=options.get("lang", "en"), header_include=header_include.strip(), before_body=before_body.strip(),
         title=html.escape(title),
