@@ -189,6 +189,10 @@ def test_screenshots_for_people_to_look_at(browser, origin, path, width, scheme)
     assert screenshot.stat().st_size > 10_000
 
 
+# The navbar's Notebooks menu button: the built-in renderer's <summary>, Quarto's Bootstrap dropdown.
+_MENU_TOGGLE = "#quarto-header .nav-menu summary, #quarto-header .dropdown-toggle"
+
+
 @pytest.mark.parametrize("width", [320, 375, 768, 1280])
 def test_the_notebooks_menu_opens_inside_the_screen(browser, origin, width):
     context, page, problems, _ = open_page(browser, f"{origin}/data.html", width=width)
@@ -198,7 +202,7 @@ def test_the_notebooks_menu_opens_inside_the_screen(browser, origin, width):
     if page.locator(".navbar-toggler").is_visible():
         page.locator(".navbar-toggler").click()
         until(page, "document.querySelector('#navbarCollapse').classList.contains('show')")  # its opening slide done
-    page.locator("#quarto-header .nav-menu summary, #quarto-header .dropdown-toggle").first.click()
+    page.locator(_MENU_TOGGLE).first.click()
     links = page.locator('#quarto-header a[href*="notebooks/"]')
     links.first.wait_for(state="visible")
     assert links.count() == len(NOTEBOOKS)
@@ -297,7 +301,7 @@ def test_the_notebooks_menu_closes_as_a_menu_does(browser, origin):
     button), as do a click elsewhere and the keyboard's focus leaving it. Quarto's by Bootstrap, the
     built-in renderer's <details> by assets/standalone.js."""
     context, page, problems, _ = open_page(browser, f"{origin}/index.html", width=1280)
-    toggle = page.locator("#quarto-header .nav-menu summary, #quarto-header .dropdown-toggle").first
+    toggle = page.locator(_MENU_TOGGLE).first
     links = page.locator('#quarto-header a[href*="notebooks/"]')
 
     def opened():
@@ -639,7 +643,7 @@ def test_a_figure_opens_its_source_by_click_and_by_keyboard(browser, origin):
 
 
 # Whether the element is (partly) under a fixed header that is in view: hidden from the reader.
-_UNDER_THE_HEADER = """selector => { const header = document.querySelector('header.fixed-top, #quarto-header.fixed-top');
+_UNDER_THE_HEADER = """selector => { const header = document.querySelector('header.fixed-top');
   if (!header || getComputedStyle(header).position !== 'fixed') return false;
   const h = header.getBoundingClientRect(), target = document.querySelector(selector).getBoundingClientRect();
   // (one taller than the room under the header cannot be wholly in view: the browser shows what it can)

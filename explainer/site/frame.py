@@ -82,15 +82,15 @@ def page_html(config: dict, page: Page, header_include: str, before_body: str = 
                           for side in ("left", "center", "right") if footer.get(side))
     stylesheets = [FRAME_CSS, *as_list(options.get("css"))]
     prefix = _root(config, page)
-    css = "".join(f'<link rel="stylesheet" href="{prefix}{c}">' for c in stylesheets)
+    head_links = "".join(f'<link rel="stylesheet" href="{prefix}{c}">' for c in stylesheets)
     if website.get("favicon"):
-        css += f'<link rel="icon" href="{prefix}{website["favicon"]}">'
+        head_links += f'<link rel="icon" href="{prefix}{website["favicon"]}">'
     if any("menu" in item for item in website.get("navbar", {}).get("left", [])):
-        css += f'<script src="{prefix}{FRAME_SCRIPT}" defer></script>'
+        head_links += f'<script src="{prefix}{FRAME_SCRIPT}" defer></script>'
     return TEMPLATE.substitute(
         lang=options.get("lang", "en"), header_include=header_include.strip(), before_body=before_body.strip(),
         title=html.escape(title),
-        description=html.escape(page.description), social_meta=_social_meta(config, page, prefix), stylesheets=css,
+        description=html.escape(page.description), social_meta=_social_meta(config, page, prefix), stylesheets=head_links,
         navbar=_nav(config, page, prefix), heading=html.escape(page.title), subtitle=subtitle,
         body=_site_links(page.body, prefix if prefix.startswith("/") else ""),
         toc=toc, footer=footer_html,
